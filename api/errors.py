@@ -1,0 +1,61 @@
+"""Every error the API returns is JSON in one shape, ``{"detail": ...}``, never a stack trace."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, HTTPException, Request
+from fastapi.encoders import jsonable_encoder
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from decision_aid.validation_errors import describe_error
+
+logger = logging.getLogger("decision_aid.api")
+
+
+def require_json(request: Request) -> None:
+    """Refuse a body that says it is not JSON (415); a missing content type is read as JSON."""
+    content_type = request.headers.get("content-type", "")
+    media = content_type.split(";", 1)[0].strip().lower()
+    if media and media != "application/json" and not media.endswith("+json"):
+        raise HTTPException(415, f"Send the profile as JSON (Content-Type: application/json), not {media[:60]!r}.")
+
+
+class InvalidBody(Exception):
+    """Raised by a route whose body failed validation; ``detail`` is already in the contract's shape."""
+
+    def __init__(self, detail: list[dict[str, Any]]) -> None:
+        self.detail = detail
+
+
+def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
+    detail = []
+    for error in exc.errors():
+        loc = tuple(error.get("loc", ()))
+        described = describe_error({**error, "loc": loc[1:]})
+        described["loc"] = [loc[0], *described["loc"][1:]] if loc else described["loc"]
+        detail.append(described)
+    return detail
+
+
+def install_error_handlers(app: FastAPI) -> None:
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse({"detail": jsonable_encoder(_validation_detail(exc))}, status_code=422)
+
+    @app.exception_handler(InvalidBody)
+    async def _invalid_body(request: Request, exc: InvalidBody) -> JSONResponse:
+        return JSONResponse({"detail": jsonable_encoder(exc.detail)}, status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return JSONResponse({"detail": exc.detail}, status_code=exc.status_code, headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # The safety net: log the fault for the operator, tell the caller nothing internal.
+        logger.error("unexpected error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
+        return JSONResponse({"detail": "Something went wrong on our side. Please try again."}, status_code=500)

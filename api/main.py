@@ -1,0 +1,62 @@
+"""The web service: ``api.main:app``. A thin layer over :mod:`decision_aid`."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from api.body_limit import BodyLimitMiddleware
+from api.errors import install_error_handlers
+from api.routes import guide, health, knowledge_base
+from api.settings import Settings
+from decision_aid.errors import KnowledgeBaseError
+from decision_aid.knowledge_base import load_knowledge_base
+
+logger = logging.getLogger("decision_aid.api")
+
+DESCRIPTION = """
+An open, **non-prescriptive** decision aid for metastatic (secondary, stage 4) breast cancer.
+Send a person's situation; get back a discussion guide: options a team may discuss, questions to
+ask, urgent warning signs, plain-language explanations and a disclaimer. It never recommends,
+doses or ranks a drug for a person.
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        try:
+            app.state.knowledge_base = load_knowledge_base(settings.rules_dir)
+        except KnowledgeBaseError as error:
+            # Not ready: /readyz reports the reason and /v1 answers 503 until the files are fixed.
+            app.state.knowledge_base = None
+            app.state.knowledge_base_error = error.report()
+            logger.error("%s", error.report())
+        yield
+
+    app = FastAPI(
+        title="Metastatic breast cancer decision aid",
+        version="1.0.0",
+        description=DESCRIPTION,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.knowledge_base = None
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.cors_origins:
+        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+                           allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
+    install_error_handlers(app)
+    app.include_router(guide.router)
+    app.include_router(knowledge_base.router)
+    app.include_router(health.router)
+    return app
+
+
+app = create_app()

@@ -1,0 +1,386 @@
+"""The condition language of the rules' ``when`` mappings.
+
+Each condition does three jobs, so that the explanation can never drift from the logic:
+``matches(facts)`` decides, ``describe()`` says the condition in words (for the rule's public
+page), and ``why(facts)`` names the profile facts that made it hold (for the guide's ``why``).
+:func:`parse_when` checks every key and value against the vocabulary as the file loads.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from typing import Any, get_args
+
+from decision_aid import vocabulary as v
+from decision_aid.drugs import DrugVocabulary
+from decision_aid.errors import KnowledgeBaseError
+from decision_aid.facts import Facts, TreatmentFacts
+from decision_aid.profile import Profile
+
+Path = tuple[str | int, ...]
+
+
+class Condition:
+    def matches(self, facts: Facts) -> bool:
+        raise NotImplementedError
+
+    def describe(self) -> str:
+        raise NotImplementedError
+
+    def why(self, facts: Facts) -> list[str]:
+        return []
+
+
+# --- single-valued facts ------------------------------------------------------------------------
+
+_FIELDS: dict[str, tuple[str, tuple[str, ...], Callable[[Profile], str]]] = {
+    "audience": ("Guide written for", get_args(v.Audience), lambda p: p.audience),
+    "sex": ("Sex", get_args(v.Sex), lambda p: p.sex),
+    "menopausal_status": ("Menopausal status", get_args(v.MenopausalStatus), lambda p: p.menopausal_status),
+    "presentation": ("How the cancer was found", get_args(v.Presentation), lambda p: p.presentation),
+    "er": ("ER (oestrogen receptor)", get_args(v.ReceptorStatus), lambda p: p.receptors.er),
+    "pr": ("PR (progesterone receptor)", get_args(v.ReceptorStatus), lambda p: p.receptors.pr),
+    "her2": ("HER2", get_args(v.Her2Status), lambda p: p.receptors.her2),
+    "hormone_receptors": ("Hormone receptors (ER or PR)", get_args(v.HormoneReceptorStatus),
+                          lambda p: p.hormone_receptors),
+    "subtype": ("Type of breast cancer", get_args(v.Subtype), lambda p: p.subtype),
+    "pik3ca": ("PIK3CA test", get_args(v.GeneStatus), lambda p: p.biomarkers.pik3ca),
+    "esr1": ("ESR1 test", get_args(v.GeneStatus), lambda p: p.biomarkers.esr1),
+    "akt_pathway": ("AKT1 or PTEN test", get_args(v.GeneStatus), lambda p: p.biomarkers.akt_pathway),
+    "gbrca": ("Inherited (germline) BRCA test", get_args(v.GeneStatus), lambda p: p.biomarkers.gbrca),
+    "pdl1": ("PD-L1 test", get_args(v.Pdl1Status), lambda p: p.biomarkers.pdl1),
+}
+
+_VALUE_WORDS = {
+    "de_novo": "already spread when first found (de novo)",
+    "recurrent": "came back after earlier breast cancer",
+    "pre": "before menopause", "peri": "around menopause", "post": "after menopause",
+    "mutated": "a change (mutation) was found", "not_detected": "no change found",
+    "not_tested": "not tested", "low": "low", "ultralow": "ultralow",
+    "hr_positive_her2_negative": "hormone receptor positive, HER2-negative",
+    "her2_positive": "HER2-positive", "triple_negative": "triple negative",
+}
+
+
+def _value_words(value: str) -> str:
+    return _VALUE_WORDS.get(value, v.words(value))
+
+
+@dataclass(frozen=True, slots=True)
+class FieldIn(Condition):
+    key: str
+    values: frozenset[str]
+
+    def _get(self, facts: Facts) -> str:
+        return _FIELDS[self.key][2](facts.profile)
+
+    def matches(self, facts: Facts) -> bool:
+        return self._get(facts) in self.values
+
+    def describe(self) -> str:
+        values = sorted(self.values)
+        said = values[0] if len(values) == 1 else "one of " + ", ".join(values)
+        return f"{self.key} is {said}"
+
+    def why(self, facts: Facts) -> list[str]:
+        return [f"{_FIELDS[self.key][0]}: {_value_words(self._get(facts))}"]
+
+
+# --- lists: sites, symptoms, concerns -----------------------------------------------------------
+
+_LISTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "sites": ("Cancer has spread to", v.SITES),
+    "symptoms": ("Symptoms listed", v.SYMPTOMS),
+    "concerns": ("Concerns listed", v.CONCERNS),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class ListHas(Condition):
+    key: str
+    mode: str  # any_of, all_of, none_of, at_least
+    values: tuple[str, ...]
+    count: int = 1
+
+    def _present(self, facts: Facts) -> frozenset[str]:
+        got: frozenset[str] = getattr(facts, self.key)
+        return got
+
+    def matches(self, facts: Facts) -> bool:
+        present = self._present(facts)
+        if self.mode == "all_of":
+            return all(x in present for x in self.values)
+        found = sum(1 for x in self.values if x in present)
+        if self.mode == "none_of":
+            return found == 0
+        return found >= self.count
+
+    def describe(self) -> str:
+        said = ", ".join(self.values)
+        if self.mode == "at_least":
+            return f"{self.key} include at least {self.count} of: {said}"
+        return f"{self.key} include {self.mode.replace('_', ' ')}: {said}"
+
+    def why(self, facts: Facts) -> list[str]:
+        if self.mode == "none_of":
+            return []
+        present = self._present(facts)
+        shown = [x for x in self.values if x in present]
+        words = [v.SITE_WORDS[x] if self.key == "sites" else v.words(x) for x in shown]
+        return [f"{_LISTS[self.key][0]}: {', '.join(words)}"] if words else []
+
+
+# --- treatments ---------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class TreatmentMatch:
+    drugs: frozenset[str] | None = None
+    classes: frozenset[str] | None = None
+    groups: frozenset[str] | None = None
+    settings: frozenset[str] | None = None
+    outcomes: frozenset[str] | None = None
+    on_or_within_months: int | None = None
+    lowers_white_cells: bool | None = None
+
+    def matches(self, t: TreatmentFacts) -> bool:
+        ref, given = t.ref, t.given
+        if self.drugs is not None and not (self.drugs & ref.generics):
+            return False
+        if self.classes is not None and not (self.classes & ref.classes):
+            return False
+        if self.groups is not None and not (self.groups & ref.groups):
+            return False
+        if self.settings is not None and given.setting not in self.settings:
+            return False
+        if self.outcomes is not None and given.outcome not in self.outcomes:
+            return False
+        if self.lowers_white_cells is not None and ref.lowers_white_cells != self.lowers_white_cells:
+            return False
+        if self.on_or_within_months is not None:
+            during = given.outcome in ("ongoing", "progressed")
+            soon_after = given.months_since_end is not None and given.months_since_end <= self.on_or_within_months
+            if not (during or soon_after):
+                return False
+        return True
+
+    def describe(self) -> str:
+        parts = []
+        for name, value in (("drug", self.drugs), ("class", self.classes), ("group", self.groups),
+                            ("setting", self.settings), ("outcome", self.outcomes)):
+            if value is not None:
+                parts.append(f"{name} {' or '.join(sorted(value))}")
+        if self.on_or_within_months is not None:
+            parts.append(f"the cancer came back during it or within {self.on_or_within_months} months of its end")
+        if self.lowers_white_cells is not None:
+            parts.append("can lower white blood cells" if self.lowers_white_cells else "does not lower white blood cells")
+        return ", ".join(parts) or "any treatment"
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentsHave(Condition):
+    mode: str  # any or none
+    match: TreatmentMatch
+
+    def matches(self, facts: Facts) -> bool:
+        found = any(self.match.matches(t) for t in facts.treatments)
+        return found if self.mode == "any" else not found
+
+    def describe(self) -> str:
+        return f"{'some' if self.mode == 'any' else 'no'} treatment is: {self.match.describe()}"
+
+    def why(self, facts: Facts) -> list[str]:
+        if self.mode == "none":
+            return []
+        return [f"Treatment listed: {t.describe()}" for t in facts.treatments if self.match.matches(t)]
+
+
+@dataclass(frozen=True, slots=True)
+class HasTreatments(Condition):
+    wanted: bool
+
+    def matches(self, facts: Facts) -> bool:
+        return bool(facts.treatments) == self.wanted
+
+    def describe(self) -> str:
+        return "some treatment is listed" if self.wanted else "no treatment is listed"
+
+    def why(self, facts: Facts) -> list[str]:
+        return [] if self.wanted else ["No treatments were listed"]
+
+
+# --- combinators --------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class All(Condition):
+    parts: tuple[Condition, ...]
+
+    def matches(self, facts: Facts) -> bool:
+        return all(p.matches(facts) for p in self.parts)
+
+    def describe(self) -> str:
+        if not self.parts:
+            return "always"
+        return " and ".join(_wrap(p) for p in self.parts)
+
+    def why(self, facts: Facts) -> list[str]:
+        return [line for p in self.parts for line in p.why(facts)]
+
+
+@dataclass(frozen=True, slots=True)
+class AnyOf(Condition):
+    parts: tuple[Condition, ...]
+
+    def matches(self, facts: Facts) -> bool:
+        return any(p.matches(facts) for p in self.parts)
+
+    def describe(self) -> str:
+        return "any of: " + "; or ".join(_wrap(p) for p in self.parts)
+
+    def why(self, facts: Facts) -> list[str]:
+        return [line for p in self.parts if p.matches(facts) for line in p.why(facts)]
+
+
+@dataclass(frozen=True, slots=True)
+class Not(Condition):
+    part: Condition
+
+    def matches(self, facts: Facts) -> bool:
+        return not self.part.matches(facts)
+
+    def describe(self) -> str:
+        return f"not ({self.part.describe()})"
+
+
+def _wrap(condition: Condition) -> str:
+    text = condition.describe()
+    return f"({text})" if isinstance(condition, (All, AnyOf)) and len(condition.parts) > 1 else text
+
+
+# --- the parser ---------------------------------------------------------------------------------
+
+_COMBINATORS = ("all", "any", "not")
+_TOP_KEYS = (*_FIELDS, *_LISTS, "treatments", "has_treatments", *_COMBINATORS)
+_MATCH_KEYS = ("drug", "class", "group", "setting", "outcome", "on_or_within_months", "lowers_white_cells")
+
+
+class _Parser:
+    def __init__(self, drugs: DrugVocabulary, fail: Callable[[str, Path], KnowledgeBaseError]) -> None:
+        self.drugs = drugs
+        self.fail = fail
+
+    def when(self, data: Any, path: Path) -> Condition:
+        if not isinstance(data, dict):
+            raise self.fail(f"Expected a mapping of conditions, got {data!r}.", path)
+        parts = [self.key(key, value, (*path, key)) for key, value in data.items()]
+        return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+    def key(self, key: Any, value: Any, path: Path) -> Condition:
+        if key in _FIELDS:
+            return FieldIn(key, frozenset(self.values(value, _FIELDS[key][1], path)))
+        if key in _LISTS:
+            return self.list_condition(key, value, path)
+        if key == "treatments":
+            return self.treatments(value, path)
+        if key == "has_treatments":
+            return HasTreatments(self.boolean(value, path))
+        if key in ("all", "any"):
+            if not isinstance(value, list) or not value:
+                raise self.fail(f"'{key}' takes a non-empty list of condition mappings.", path)
+            parts = tuple(self.when(item, (*path, i)) for i, item in enumerate(value))
+            return All(parts) if key == "all" else AnyOf(parts)
+        if key == "not":
+            return Not(self.when(value, path))
+        raise self.fail(_unknown(str(key), _TOP_KEYS, "condition"), path)
+
+    def values(self, value: Any, accepted: Sequence[str], path: Path) -> list[str]:
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            raise self.fail("Expected at least one value.", path)
+        for i, item in enumerate(items):
+            if item not in accepted:
+                where = (*path, i) if isinstance(value, list) else path
+                raise self.fail(_unknown(str(item), accepted, "value"), where)
+        return [str(item) for item in items]
+
+    def boolean(self, value: Any, path: Path) -> bool:
+        if not isinstance(value, bool):
+            raise self.fail(f"Expected true or false, got {value!r}.", path)
+        return value
+
+    def list_condition(self, key: str, value: Any, path: Path) -> Condition:
+        accepted = _LISTS[key][1]
+        if isinstance(value, (list, str)):
+            return ListHas(key, "any_of", tuple(self.values(value, accepted, path)))
+        if not isinstance(value, dict):
+            raise self.fail(f"Expected a list or a mapping with any_of, all_of, none_of or at_least, got {value!r}.", path)
+        if "at_least" in value:
+            extra = set(value) - {"at_least", "of"}
+            count = value["at_least"]
+            if extra or "of" not in value or not isinstance(count, int) or isinstance(count, bool) or count < 1:
+                raise self.fail("'at_least' takes a whole number and goes with 'of: [...]' only.", path)
+            return ListHas(key, "at_least", tuple(self.values(value["of"], accepted, (*path, "of"))), count)
+        parts: list[Condition] = []
+        for mode, items in value.items():
+            if mode not in ("any_of", "all_of", "none_of"):
+                raise self.fail(_unknown(str(mode), ("any_of", "all_of", "none_of", "at_least"), "key"), (*path, mode))
+            parts.append(ListHas(key, mode, tuple(self.values(items, accepted, (*path, mode)))))
+        if not parts:
+            raise self.fail("Expected any_of, all_of, none_of or at_least.", path)
+        return parts[0] if len(parts) == 1 else All(tuple(parts))
+
+    def treatments(self, value: Any, path: Path) -> Condition:
+        if not isinstance(value, dict) or len(value) != 1 or next(iter(value)) not in ("any", "none"):
+            raise self.fail("'treatments' takes exactly one of {any: MATCH} or {none: MATCH}.", path)
+        mode, spec = next(iter(value.items()))
+        return TreatmentsHave(mode, self.match(spec, (*path, mode)))
+
+    def match(self, spec: Any, path: Path) -> TreatmentMatch:
+        if not isinstance(spec, dict) or not spec:
+            raise self.fail("A treatment match is a non-empty mapping.", path)
+        fields: dict[str, Any] = {}
+        generics = sorted({g for ref in self.drugs.by_name.values() for g in ref.generics})
+        for key, value in spec.items():
+            where = (*path, key)
+            if key == "drug":
+                fields["drugs"] = frozenset(self.values(value, generics, where))
+            elif key == "class":
+                fields["classes"] = frozenset(self.values(value, list(self.drugs.classes), where))
+            elif key == "group":
+                fields["groups"] = frozenset(self.values(value, list(self.drugs.groups), where))
+            elif key == "setting":
+                fields["settings"] = frozenset(self.values(value, get_args(v.Setting), where))
+            elif key == "outcome":
+                fields["outcomes"] = frozenset(self.values(value, get_args(v.Outcome), where))
+            elif key == "on_or_within_months":
+                if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+                    raise self.fail(f"Expected a whole number of months, got {value!r}.", where)
+                fields["on_or_within_months"] = value
+            elif key == "lowers_white_cells":
+                fields["lowers_white_cells"] = self.boolean(value, where)
+            else:
+                raise self.fail(_unknown(str(key), _MATCH_KEYS, "treatment match key"), where)
+        return TreatmentMatch(**fields)
+
+
+def _unknown(value: str, accepted: Sequence[str], what: str) -> str:
+    close = difflib.get_close_matches(value, list(accepted), n=1, cutoff=0.6)
+    hint = f" Did you mean {close[0]!r}?" if close else ""
+    return f"Unknown {what} {value!r}. Accepted: {', '.join(accepted)}.{hint}"
+
+
+def parse_when(data: Any, drugs: DrugVocabulary, fail: Callable[[str, Path], KnowledgeBaseError],
+               path: Path = ("when",)) -> Condition:
+    """Parse a rule's ``when`` mapping; ``{}`` means always. ``fail`` builds the error to raise.
+
+    Example usage::
+
+        >>> from decision_aid.knowledge_base import load_knowledge_base
+        >>> fail = lambda message, path: KnowledgeBaseError(message, location=path)
+        >>> parse_when({"sites": ["bone"]}, load_knowledge_base().drugs, fail).describe()
+        'sites include any of: bone'
+    """
+    if data == {} or data is None:
+        return All(())
+    return _Parser(drugs, fail).when(data, path)

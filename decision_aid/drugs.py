@@ -1,0 +1,145 @@
+"""The drug vocabulary: generic names, brand names, aliases, classes and groups.
+
+A treatment may be named any of these ways; all resolve to a :class:`DrugRef`, which says which
+generic drugs, classes and groups it stands for.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from decision_aid.errors import KnowledgeBaseError, UnknownDrugError
+
+_SEPARATORS = re.compile(r"[\s_\-]+")
+_MARKS = re.compile(r"[®™]")
+
+
+def normalise(name: str) -> str:
+    """Fold case, trade marks, and hyphens/underscores/spaces so that spellings compare equal.
+
+    Example usage::
+
+        >>> normalise("  Aromatase_Inhibitor ")
+        'aromatase inhibitor'
+    """
+    return _SEPARATORS.sub(" ", _MARKS.sub("", name)).strip().casefold()
+
+
+@dataclass(frozen=True, slots=True)
+class DrugRef:
+    """What one name in the vocabulary stands for."""
+
+    label: str
+    kind: str  # "drug", "class" or "group"
+    generics: frozenset[str]
+    classes: frozenset[str]
+    groups: frozenset[str]
+    lowers_white_cells: bool
+
+
+@dataclass(frozen=True)
+class DrugClass:
+    key: str
+    label: str
+    groups: tuple[str, ...]
+    lowers_white_cells: bool
+
+
+@dataclass(frozen=True)
+class DrugVocabulary:
+    """Every accepted treatment name, folded, mapped to what it stands for."""
+
+    classes: dict[str, DrugClass]
+    groups: dict[str, str]
+    generics: tuple[str, ...]
+    by_name: dict[str, DrugRef] = field(repr=False)
+    #: The names as written in the vocabulary, for suggestions and the public list.
+    display_names: tuple[str, ...] = field(repr=False)
+
+    def resolve(self, name: str) -> DrugRef:
+        """Find what ``name`` stands for, or raise :class:`UnknownDrugError` with suggestions.
+
+        Example usage::
+
+            >>> from decision_aid.knowledge_base import load_knowledge_base
+            >>> load_knowledge_base().drugs.resolve("IBRANCE").generics
+            frozenset({'palbociclib'})
+        """
+        ref = self.by_name.get(normalise(name))
+        if ref is None:
+            raise UnknownDrugError(name, self.suggest(name))
+        return ref
+
+    def accepted_names(self) -> list[str]:
+        """Every name a treatment may be given as, sorted: generics, brands, aliases, classes, groups."""
+        return sorted(set(self.display_names), key=str.casefold)
+
+    def suggest(self, name: str) -> list[str]:
+        folded = {normalise(n): n for n in self.display_names}
+        close = difflib.get_close_matches(normalise(name), list(folded), n=3, cutoff=0.6)
+        return [folded[c] for c in close]
+
+
+def build_vocabulary(data: Any, file: str) -> DrugVocabulary:
+    """Build the vocabulary from the parsed ``drugs.yaml``, checking every cross-reference."""
+    if not isinstance(data, dict):
+        raise KnowledgeBaseError("Expected a mapping with groups, classes and drugs.", file=file)
+    groups: dict[str, str] = {}
+    by_name: dict[str, DrugRef] = {}
+    display: list[str] = []
+
+    def add(name: str, ref: DrugRef, where: tuple[str | int, ...]) -> None:
+        key = normalise(name)
+        existing = by_name.get(key)
+        # A class may share its name with its own group (chemotherapy): the class is more precise.
+        if existing is not None and existing.kind == "group" and ref.kind == "class" and existing.groups <= ref.groups:
+            existing = None
+        if existing is not None and existing != ref:
+            raise KnowledgeBaseError(f"The name {name!r} is used twice.", file=file, location=where)
+        by_name[key] = ref
+        display.append(name)
+
+    for key, spec in (data.get("groups") or {}).items():
+        groups[key] = spec["label"]
+        ref = DrugRef(spec["label"], "group", frozenset(), frozenset(), frozenset({key}), key == "chemotherapy")
+        for name in (key, *spec.get("aliases", ())):
+            add(name, ref, ("groups", key))
+
+    classes: dict[str, DrugClass] = {}
+    for key, spec in (data.get("classes") or {}).items():
+        unknown = [g for g in spec.get("groups", ()) if g not in groups]
+        if unknown:
+            raise KnowledgeBaseError(f"Unknown group {unknown[0]!r}. Accepted: {', '.join(groups)}.",
+                                     file=file, location=("classes", key, "groups"))
+        cls = DrugClass(key, spec["label"], tuple(spec["groups"]), bool(spec.get("lowers_white_cells")))
+        classes[key] = cls
+        ref = DrugRef(cls.label, "class", frozenset(), frozenset({key}), frozenset(cls.groups),
+                      cls.lowers_white_cells)
+        for name in (key, *spec.get("aliases", ())):
+            add(name, ref, ("classes", key))
+
+    generics: list[str] = []
+    for index, spec in enumerate(data.get("drugs") or ()):
+        where: tuple[str | int, ...] = ("drugs", index)
+        unknown = [c for c in spec.get("classes", ()) if c not in classes]
+        if unknown or not spec.get("classes"):
+            raise KnowledgeBaseError(
+                f"Unknown class {unknown[0] if unknown else None!r}. Accepted: {', '.join(classes)}.",
+                file=file, location=(*where, "classes"))
+        drug_classes = [classes[c] for c in spec["classes"]]
+        generic = spec["generic"]
+        generics.append(generic)
+        ref = DrugRef(
+            generic, "drug",
+            frozenset({generic, *spec.get("contains", ())}),
+            frozenset(c.key for c in drug_classes),
+            frozenset(g for c in drug_classes for g in c.groups),
+            any(c.lowers_white_cells for c in drug_classes),
+        )
+        for name in (generic, *spec.get("brands", ()), *spec.get("aliases", ())):
+            add(name, ref, where)
+
+    return DrugVocabulary(classes, groups, tuple(generics), by_name, tuple(display))

@@ -1,0 +1,61 @@
+"""The facts the rules read: a profile with its drug names resolved and its lists made into sets."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from decision_aid.drugs import DrugRef, DrugVocabulary
+from decision_aid.profile import Profile, Treatment
+
+
+@dataclass(frozen=True, slots=True)
+class TreatmentFacts:
+    given: Treatment
+    ref: DrugRef
+
+    class_labels: tuple[str, ...] = ()
+
+    def describe(self) -> str:
+        """Plain words for one treatment: "'Ibrance' (read as palbociclib, a CDK4/6 inhibitor) ..."."""
+        name, ref = self.given.drug, self.ref
+        if ref.kind == "drug":
+            kinds = " and ".join(self.class_labels)
+            if name.casefold() == ref.label.casefold():
+                said = f"{ref.label} ({kinds})"
+            else:
+                said = f"'{name}' (read as {ref.label}, {kinds})"
+        else:
+            said = ref.label
+        parts = [said, "for earlier breast cancer" if self.given.setting == "early" else "for metastatic cancer"]
+        if self.given.outcome != "unknown":
+            parts.append(_OUTCOME_WORDS[self.given.outcome])
+        if self.given.months_since_end is not None:
+            parts.append(f"ended {self.given.months_since_end} months ago")
+        return ", ".join(parts)
+
+
+_OUTCOME_WORDS = {
+    "ongoing": "still being taken",
+    "completed": "completed",
+    "progressed": "the cancer grew during it",
+    "stopped_side_effects": "stopped because of side effects",
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Facts:
+    profile: Profile
+    sites: frozenset[str]
+    symptoms: frozenset[str]
+    concerns: frozenset[str]
+    treatments: tuple[TreatmentFacts, ...]
+
+    @classmethod
+    def of(cls, profile: Profile, drugs: DrugVocabulary) -> Facts:
+        treatments = []
+        for treatment in profile.treatments:
+            ref = drugs.resolve(treatment.drug)
+            labels = tuple(drugs.classes[c].label for c in sorted(ref.classes))
+            treatments.append(TreatmentFacts(treatment, ref, labels))
+        return cls(profile, frozenset(profile.sites), frozenset(profile.symptoms),
+                   frozenset(profile.concerns), tuple(treatments))

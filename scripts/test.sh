@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# Set up everything on a fresh machine (Python 3.11+) and run the whole test suite:
+# ruff and mypy on decision_aid/, then pytest (unit, rules, API, CDS Hooks, browser tests).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+# Debian's chromium for the browser tests (Playwright's own browser download does not work offline).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
+fi
+
+if [ ! -x .venv/bin/python ]; then
+  python3 -m venv .venv
+fi
+.venv/bin/python -m pip install -q --upgrade pip >/dev/null
+.venv/bin/python -m pip install -q -e '.[test]'
+
+echo "== ruff"
+.venv/bin/ruff check decision_aid/ api/
+echo "== mypy"
+.venv/bin/mypy decision_aid/
+echo "== pytest"
+.venv/bin/python -m pytest "$@"
