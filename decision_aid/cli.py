@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
 import sys
 from pathlib import Path
@@ -44,13 +43,14 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    if args.command == "serve":
-        return _serve(args)
     try:
         kb = load_knowledge_base(args.rules_dir)
     except KnowledgeBaseError as error:
+        # Start-up stops here, with the path to the bad value and no traceback.
         print(error.report(), file=sys.stderr)
         return 2
+    if args.command == "serve":
+        return _serve(args)
     if args.command == "guide":
         return _guide(args, kb)
     return _rules(args, kb)
@@ -100,8 +100,12 @@ def _rules(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
+    import os
+
     import uvicorn
 
+    if args.rules_dir:
+        os.environ["DECISION_AID_RULES_DIR"] = str(args.rules_dir)
     uvicorn.run("api.main:app", host=args.host, port=args.port, workers=args.workers)
     return 0
 

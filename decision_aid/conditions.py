@@ -160,7 +160,8 @@ class TreatmentMatch:
             return False
         if self.on_or_within_months is not None:
             during = given.outcome in ("ongoing", "progressed")
-            soon_after = given.months_since_end is not None and given.months_since_end <= self.on_or_within_months
+            ended = given.months_since_end
+            soon_after = ended is not None and ended <= self.on_or_within_months
             if not (during or soon_after):
                 return False
         return True
@@ -174,7 +175,8 @@ class TreatmentMatch:
         if self.on_or_within_months is not None:
             parts.append(f"the cancer came back during it or within {self.on_or_within_months} months of its end")
         if self.lowers_white_cells is not None:
-            parts.append("can lower white blood cells" if self.lowers_white_cells else "does not lower white blood cells")
+            lowers = "can lower" if self.lowers_white_cells else "does not lower"
+            parts.append(f"{lowers} white blood cells")
         return ", ".join(parts) or "any treatment"
 
 
@@ -207,7 +209,9 @@ class HasTreatments(Condition):
         return "some treatment is listed" if self.wanted else "no treatment is listed"
 
     def why(self, facts: Facts) -> list[str]:
-        return [] if self.wanted else ["No treatments were listed"]
+        if not self.wanted:
+            return ["No treatments were listed"]
+        return [f"Treatment listed: {t.describe()}" for t in facts.treatments]
 
 
 # --- combinators --------------------------------------------------------------------------------
@@ -314,7 +318,8 @@ class _Parser:
         if isinstance(value, (list, str)):
             return ListHas(key, "any_of", tuple(self.values(value, accepted, path)))
         if not isinstance(value, dict):
-            raise self.fail(f"Expected a list or a mapping with any_of, all_of, none_of or at_least, got {value!r}.", path)
+            raise self.fail(
+                f"Expected a list or a mapping with any_of, all_of, none_of or at_least, got {value!r}.", path)
         if "at_least" in value:
             extra = set(value) - {"at_least", "of"}
             count = value["at_least"]
@@ -324,7 +329,8 @@ class _Parser:
         parts: list[Condition] = []
         for mode, items in value.items():
             if mode not in ("any_of", "all_of", "none_of"):
-                raise self.fail(_unknown(str(mode), ("any_of", "all_of", "none_of", "at_least"), "key"), (*path, mode))
+                accepted = ("any_of", "all_of", "none_of", "at_least")
+                raise self.fail(_unknown(str(mode), accepted, "key"), (*path, mode))
             parts.append(ListHas(key, mode, tuple(self.values(items, accepted, (*path, mode)))))
         if not parts:
             raise self.fail("Expected any_of, all_of, none_of or at_least.", path)

@@ -15,8 +15,21 @@ from pydantic_core import PydanticCustomError
 from decision_aid.drugs import DrugVocabulary
 from decision_aid.errors import UnknownDrugError
 from decision_aid.vocabulary import (
-    Audience, Concern, GeneStatus, Her2Status, HormoneReceptorStatus, MenopausalStatus, Outcome,
-    Pdl1Status, Presentation, ReceptorStatus, Setting, Sex, Site, Subtype, Symptom,
+    Audience,
+    Concern,
+    GeneStatus,
+    Her2Status,
+    HormoneReceptorStatus,
+    MenopausalStatus,
+    Outcome,
+    Pdl1Status,
+    Presentation,
+    ReceptorStatus,
+    Setting,
+    Sex,
+    Site,
+    Subtype,
+    Symptom,
 )
 
 MAX_TREATMENTS = 50
@@ -149,8 +162,9 @@ def parse_profile(data: Any, drugs: DrugVocabulary | None = None) -> Profile:
 
 
 def _drugs_from(context: Any) -> DrugVocabulary:
-    if isinstance(context, dict) and isinstance(context.get("drugs"), DrugVocabulary):
-        return context["drugs"]
+    drugs = context.get("drugs") if isinstance(context, dict) else None
+    if isinstance(drugs, DrugVocabulary):
+        return drugs
     from decision_aid.knowledge_base import load_knowledge_base  # the built-in one, loaded once
 
     return load_knowledge_base().drugs

@@ -36,7 +36,8 @@ def render_markdown(guide: Guide) -> str:
         lines += ["## Words used", ""]
         lines += [f"- **{g.term}**: {g.definition}" for g in guide.glossary]
         lines.append("")
-    sources = {s.id: s.citation for item in (*guide.urgent, *guide.points) for s in item.sources}
+    sources = {s.id: s.citation for item in guide.urgent for s in item.sources}
+    sources.update({s.id: s.citation for point in guide.points for s in point.sources})
     lines += ["## Sources", ""]
     lines += [f"- **{sid}**: {citation}" for sid, citation in sorted(sources.items())]
     lines += ["", "---", "", guide.disclaimer, ""]

@@ -57,6 +57,8 @@ def _dotted(loc: tuple[Any, ...]) -> str:
 
 
 def _short(value: Any) -> Any:
+    if isinstance(value, (bytes, bytearray)):
+        value = bytes(value).decode("utf-8", errors="replace")
     if isinstance(value, str) and len(value) > _MAX_INPUT:
         return value[:_MAX_INPUT] + "…"
     if isinstance(value, (dict, list)):
@@ -69,10 +71,13 @@ def _suggest(value: Any, accepted: list[str]) -> list[str]:
     if not isinstance(value, str):
         return []
     lowered = {a.casefold(): a for a in accepted}
-    if value.strip().casefold() in lowered:
-        return [lowered[value.strip().casefold()]]
-    return difflib.get_close_matches(value.strip().casefold().replace(" ", "_").replace("-", "_"),
-                                     accepted, n=3, cutoff=0.6)
+    folded = value.strip().casefold()
+    if folded in lowered:
+        return [lowered[folded]]
+    joined = folded.replace(" ", "_").replace("-", "_")
+    if joined in accepted:
+        return [joined]
+    return difflib.get_close_matches(joined, accepted, n=3, cutoff=0.6)
 
 
 def describe_error(error: dict[str, Any]) -> dict[str, Any]:
@@ -130,4 +135,4 @@ def describe_validation_error(exc: ValidationError) -> list[dict[str, Any]]:
         ...     print(describe_validation_error(exc)[0]["ctx"]["did_you_mean"])
         ['positive']
     """
-    return [describe_error(e) for e in exc.errors(include_url=False)]
+    return [describe_error(dict(e)) for e in exc.errors(include_url=False)]
