@@ -11,6 +11,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
 from decision_aid.errors import KnowledgeBaseError, UnknownDrugError
 
 _SEPARATORS = re.compile(r"[\s_\-]+")
@@ -83,10 +85,43 @@ class DrugVocabulary:
         return [folded[c] for c in close]
 
 
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class _GroupSpec(_Strict):
+    label: str
+    aliases: list[str] = []
+
+
+class _ClassSpec(_Strict):
+    label: str
+    groups: list[str] = Field(min_length=1)
+    aliases: list[str] = []
+    lowers_white_cells: bool = False
+
+
+class _DrugSpec(_Strict):
+    generic: str = Field(min_length=2)
+    classes: list[str] = Field(min_length=1)
+    brands: list[str] = []
+    aliases: list[str] = []
+    contains: list[str] = []
+
+
+class _DrugsFile(_Strict):
+    groups: dict[str, _GroupSpec]
+    classes: dict[str, _ClassSpec]
+    drugs: list[_DrugSpec]
+
+
 def build_vocabulary(data: Any, file: str) -> DrugVocabulary:
     """Build the vocabulary from the parsed ``drugs.yaml``, checking every cross-reference."""
-    if not isinstance(data, dict):
-        raise KnowledgeBaseError("Expected a mapping with groups, classes and drugs.", file=file)
+    try:
+        _DrugsFile.model_validate(data)
+    except ValidationError as error:
+        first = error.errors(include_url=False)[0]
+        raise KnowledgeBaseError(first["msg"], file=file, location=tuple(first["loc"])) from None
     groups: dict[str, str] = {}
     by_name: dict[str, DrugRef] = {}
     display: list[str] = []
