@@ -85,6 +85,8 @@ class FieldIn(Condition):
         return f"{self.key} is {said}"
 
     def why(self, facts: Facts) -> list[str]:
+        if self.key == "audience":
+            return []  # who reads the guide is not a fact about the person's cancer
         return [f"{_FIELDS[self.key][0]}: {_value_words(self._get(facts))}"]
 
 
