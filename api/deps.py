@@ -22,5 +22,16 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(get_knowledge_base)]
-SettingsDep = Annotated[Settings, Depends(get_settings)]
+# The dependencies themselves are async: FastAPI runs a plain ``def`` dependency in its thread pool,
+# and that hop cost more per request than building a guide (see bench/README.md). Tests that swap
+# the knowledge base override ``knowledge_base_dependency``.
+async def knowledge_base_dependency(request: Request) -> KnowledgeBase:
+    return get_knowledge_base(request)
+
+
+async def settings_dependency(request: Request) -> Settings:
+    return get_settings(request)
+
+
+KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(knowledge_base_dependency)]
+SettingsDep = Annotated[Settings, Depends(settings_dependency)]

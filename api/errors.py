@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.error_bounds import bounded_detail
 from decision_aid.validation_errors import describe_error
 
 logger = logging.getLogger("decision_aid.api")
@@ -44,11 +45,11 @@ def _validation_detail(exc: RequestValidationError) -> list[dict[str, Any]]:
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(request: Request, exc: RequestValidationError) -> JSONResponse:
-        return JSONResponse({"detail": jsonable_encoder(_validation_detail(exc))}, status_code=422)
+        return JSONResponse({"detail": bounded_detail(jsonable_encoder(_validation_detail(exc)))}, status_code=422)
 
     @app.exception_handler(InvalidBody)
     async def _invalid_body(request: Request, exc: InvalidBody) -> JSONResponse:
-        return JSONResponse({"detail": jsonable_encoder(exc.detail)}, status_code=422)
+        return JSONResponse({"detail": bounded_detail(jsonable_encoder(exc.detail))}, status_code=422)
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:

@@ -9,9 +9,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
+from api.api_key import ApiKeyMiddleware
 from api.body_limit import BodyLimitMiddleware
+from api.cds_security import warn_if_unverified
 from api.errors import install_error_handlers
-from api.routes import guide, health, knowledge_base
+from api.logging_setup import configure_logging
+from api.middleware import OperationsMiddleware
+from api.routes import cds_hooks, guide, health, knowledge_base, page
 from api.settings import Settings
 from decision_aid.errors import KnowledgeBaseError
 from decision_aid.knowledge_base import load_knowledge_base
@@ -28,6 +32,8 @@ doses or ranks a drug for a person.
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
+    configure_logging(settings.log_level)
+    warn_if_unverified(settings)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -49,13 +55,22 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.knowledge_base = None
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    if settings.api_key is not None:  # inside CORS, so a browser sees a 401 rather than a CORS failure
+        app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
     if settings.cors_origins:
         app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
-                           allow_methods=["GET", "POST"], allow_headers=["Authorization", "Content-Type"])
+                           allow_methods=["GET", "POST"],
+                           allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
+                           expose_headers=["X-Request-ID"])
+    # Outermost: every response, refusals included, gets a request id, security headers and a log line.
+    app.add_middleware(OperationsMiddleware, https=settings.public_base_url.startswith("https://"))
     install_error_handlers(app)
     app.include_router(guide.router)
+    guide.publish_profile_schema(app)
     app.include_router(knowledge_base.router)
     app.include_router(health.router)
+    app.include_router(page.router)
+    app.include_router(cds_hooks.router)
     return app
 
 

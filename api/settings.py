@@ -6,10 +6,13 @@ The defaults work from a fresh clone. Unsafe values are refused with a message n
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any, Literal
+from urllib.parse import urlsplit
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from api.cds_security import CDS_ASYMMETRIC_ALGORITHMS, cds_jwk_set_problem
 from decision_aid.knowledge_base import DEFAULT_RULES_DIR
 
 
@@ -23,6 +26,26 @@ class Settings(BaseSettings):
                                     description="browser origins allowed to call the API (JSON list)")
     public_base_url: str = Field("http://localhost:8000",
                                  description="the service's public URL, used in links it returns")
+
+    # Operations
+    api_key: SecretStr | None = Field(None, description=(
+        "if set, every /v1 request must send it in the X-API-Key header; at least 32 characters"))
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
+        "INFO", description="the lowest level written to the JSON log on standard error")
+
+    # CDS Hooks security
+    cds_verify_jwt: bool = Field(True, description=(
+        "verify the signed JWT on every /cds-services call; turn off only for local use"))
+    cds_trusted_issuers: dict[str, dict[str, Any]] = Field(default_factory=dict, description=(
+        "CDS clients trusted to call: their iss mapped to their public JWK Set ({\"keys\": [...]}) (JSON)"))
+    cds_jwt_algorithms: list[str] = Field(default_factory=lambda: list(CDS_ASYMMETRIC_ALGORITHMS), description=(
+        "signature algorithms accepted; asymmetric only"))
+    cds_jwt_leeway_seconds: int = Field(30, ge=0, le=300, description="clock skew allowed on exp and iat")
+    cds_jwt_max_lifetime_seconds: int = Field(3600, ge=60, le=86400, description=(
+        "tokens whose exp is further than this after iat are refused (bounds the jti replay cache)"))
+    cds_fhir_servers: list[str] = Field(default_factory=list, description=(
+        "FHIR base URLs the service may fetch missing prefetch from (JSON list); empty: never fetch"))
+    cds_fhir_timeout_seconds: float = Field(5.0, gt=0, le=30, description="timeout of each FHIR fetch")
 
     @field_validator("rules_dir")
     @classmethod
@@ -49,3 +72,56 @@ class Settings(BaseSettings):
         if not value.startswith(("https://", "http://")):
             raise ValueError(f"DECISION_AID_PUBLIC_BASE_URL: {value!r} must start with https:// or http://")
         return value.rstrip("/")
+
+    @field_validator("api_key")
+    @classmethod
+    def _strong_api_key(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is None:
+            return None
+        key = value.get_secret_value()
+        if not key:
+            raise ValueError("DECISION_AID_API_KEY is set but empty; unset it to run without a key")
+        if len(key) < 32:
+            raise ValueError(f"DECISION_AID_API_KEY is {len(key)} characters long; use at least 32 "
+                             "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(32))')")
+        if not key.isascii() or not key.isprintable() or any(c.isspace() for c in key):
+            raise ValueError("DECISION_AID_API_KEY must be printable ASCII with no spaces (it is sent in a header)")
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _level_in_capitals(cls, value: object) -> object:
+        if isinstance(value, str):
+            value = value.strip().upper()
+            if value not in ("DEBUG", "INFO", "WARNING", "ERROR"):
+                raise ValueError(f"DECISION_AID_LOG_LEVEL: {value!r} is not one of DEBUG, INFO, WARNING, ERROR")
+        return value
+
+    @field_validator("cds_trusted_issuers")
+    @classmethod
+    def _public_jwk_sets(cls, value: dict[str, dict[str, Any]]) -> dict[str, dict[str, Any]]:
+        for issuer, jwks in value.items():
+            problem = cds_jwk_set_problem(jwks)
+            if problem:
+                raise ValueError(f"DECISION_AID_CDS_TRUSTED_ISSUERS: the key set for {issuer!r} {problem}")
+        return value
+
+    @field_validator("cds_jwt_algorithms")
+    @classmethod
+    def _asymmetric_only(cls, value: list[str]) -> list[str]:
+        refused = [alg for alg in value if alg not in CDS_ASYMMETRIC_ALGORITHMS]
+        if refused or not value:
+            raise ValueError(f"DECISION_AID_CDS_JWT_ALGORITHMS: {refused or value!r} refused; choose from "
+                             f"{', '.join(CDS_ASYMMETRIC_ALGORITHMS)} (never none or HS*)")
+        return value
+
+    @field_validator("cds_fhir_servers")
+    @classmethod
+    def _fhir_servers_https(cls, value: list[str]) -> list[str]:
+        for url in value:
+            parts = urlsplit(url)
+            local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+            if not (parts.scheme == "https" or local) or not parts.hostname or parts.username or parts.query:
+                raise ValueError(f"DECISION_AID_CDS_FHIR_SERVERS: {url!r} must be an https:// FHIR base URL "
+                                 "(or http://localhost for local use), without credentials or query")
+        return [url.rstrip("/") for url in value]

@@ -11,6 +11,14 @@ if [ ! -x /usr/bin/chromium ]; then
   DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq chromium >/dev/null
 fi
 
+# axe-core (npm) for the accessibility scan of the patient page; that test fails loudly without it.
+if ! command -v npm >/dev/null 2>&1; then
+  if [ "$(id -u)" -eq 0 ]; then SUDO=""; else SUDO="sudo"; fi
+  $SUDO apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq npm >/dev/null
+fi
+npm ci --prefix tests/browser --no-audit --no-fund --loglevel=error >/dev/null
+
 if [ ! -x .venv/bin/python ]; then
   python3 -m venv .venv
 fi

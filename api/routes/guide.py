@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Request, Response
+from typing import Any
+
+from fastapi import APIRouter, FastAPI, Request, Response
 from pydantic import ValidationError
 
 from api.deps import KnowledgeBaseDep
 from api.errors import InvalidBody, require_json
-from decision_aid.engine import build_guide
+from decision_aid.engine import PreparedKnowledgeBase, guide_json, prepare
 from decision_aid.guide import Guide
+from decision_aid.knowledge_base import KnowledgeBase
 from decision_aid.profile import Profile
 from decision_aid.validation_errors import describe_validation_error
 
@@ -47,6 +50,35 @@ async def create_guide(request: Request, kb: KnowledgeBaseDep) -> Response:
         profile = Profile.model_validate_json(body or b"{}", context={"drugs": kb.drugs})
     except ValidationError as error:
         raise InvalidBody(describe_validation_error(error)) from None
-    guide = build_guide(profile, kb)
-    request.state.rule_ids = [p.id for p in guide.urgent] + [p.id for p in guide.points]
-    return Response(guide.model_dump_json(), media_type="application/json")
+    body, request.state.rule_ids = guide_json(profile, _prepared(request, kb))
+    return Response(body, media_type="application/json")
+
+
+def _prepared(request: Request, kb: KnowledgeBase) -> PreparedKnowledgeBase:
+    """The knowledge base's shared JSON, written on first use and kept while the same one is served."""
+    prepared: PreparedKnowledgeBase | None = getattr(request.app.state, "prepared_knowledge_base", None)
+    if prepared is None or prepared.kb is not kb:
+        prepared = request.app.state.prepared_knowledge_base = prepare(kb)
+    return prepared
+
+
+def publish_profile_schema(app: FastAPI) -> None:
+    """Put ``Profile``, and the models it uses, in the OpenAPI document's components.
+
+    The route reads the raw body (one validation, no second pass), so FastAPI never sees ``Profile``
+    as a parameter and would leave the request body's ``$ref`` pointing at nothing.
+    """
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        document = app.openapi_schema
+        if document is None:
+            document = generate()
+            schemas = document.setdefault("components", {}).setdefault("schemas", {})
+            profile = Profile.model_json_schema(ref_template="#/components/schemas/{model}")
+            for name, schema in {**profile.pop("$defs", {}), "Profile": profile}.items():
+                if schemas.setdefault(name, schema) != schema:
+                    raise RuntimeError(f"two different OpenAPI schemas are both called {name!r}")
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]

@@ -1,0 +1,205 @@
+"""The patient page at ``/``: a form in, a guide and a printable question list out.
+
+Server-rendered with Jinja2 and plain form posts, so it works with JavaScript off; the script only
+adds suggestions as you type and keeps ticks without a reload. No cookies, nothing stored on the
+server, no inline scripts or styles (a strict Content-Security-Policy holds), no third-party files.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import mimetypes
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from pydantic import ValidationError
+
+from decision_aid import page_text
+from decision_aid.engine import build_guide
+from decision_aid.guide import Guide
+from decision_aid.knowledge_base import KnowledgeBase
+from decision_aid.page_form import (
+    BIOMARKER_CHOICES,
+    FormState,
+    QuestionList,
+    add_question,
+    drug_suggestions,
+    form_from_profile,
+    long_date,
+    profile_from_field,
+    profile_to_field,
+    question_list,
+    questions_markdown,
+    read_form,
+    readable_day,
+    to_profile,
+)
+from decision_aid.profile import Profile
+
+router = APIRouter(include_in_schema=False)
+
+_HERE = Path(__file__).resolve().parent.parent
+TEMPLATES_DIR = _HERE / "templates"
+STATIC_DIR = _HERE / "static"
+
+#: Pages hold health information: never kept by a browser or a proxy cache.
+_NO_STORE = {"Cache-Control": "no-store"}
+
+
+def _static_versions() -> dict[str, str]:
+    return {path.name: hashlib.sha256(path.read_bytes()).hexdigest()[:12]
+            for path in sorted(STATIC_DIR.iterdir()) if path.is_file() and not path.name.startswith(".")}
+
+
+_STATIC = _static_versions()
+
+_env = Environment(loader=FileSystemLoader(str(TEMPLATES_DIR)), autoescape=True, undefined=StrictUndefined,
+                   trim_blocks=True, lstrip_blocks=True)
+_env.globals.update(t=page_text.text, words=page_text, biomarker_choices=BIOMARKER_CHOICES)
+
+
+def _base(request: Request) -> str:
+    return str(request.scope.get("root_path", "")).rstrip("/")
+
+
+def _render(request: Request, template: str, status: int = 200, **context: Any) -> HTMLResponse:
+    base = _base(request)
+
+    def static(name: str) -> str:
+        return f"{base}/static/{name}?v={_STATIC[name]}"
+
+    html = _env.get_template(template).render({"errors": {}, **context}, base=base, static=static)
+    return HTMLResponse(html, status_code=status, headers=_NO_STORE)
+
+
+def _knowledge_base(request: Request) -> KnowledgeBase | None:
+    kb: KnowledgeBase | None = getattr(request.app.state, "knowledge_base", None)
+    return kb
+
+
+def _not_ready(request: Request) -> HTMLResponse:
+    return _render(request, "not_ready.html", status=503)
+
+
+def _form(request: Request, kb: KnowledgeBase, state: FormState, status: int = 200,
+          focus_row: int | None = None) -> HTMLResponse:
+    return _render(request, "form.html", status=status, state=state, errors=state.errors,
+                   drug_names=[item["name"] for item in drug_suggestions(kb.drugs)], focus_row=focus_row)
+
+
+def _result(request: Request, kb: KnowledgeBase, profile: Profile, guide: Guide, questions: QuestionList,
+            status_message: str = "", question_error: str = "") -> HTMLResponse:
+    urls = {source_id: source.url for source_id, source in kb.sources.items() if source.url}
+    errors = {"new-question": question_error} if question_error else {}
+    return _render(
+        request, "result.html", guide=guide, questions=questions, profile_field=profile_to_field(profile),
+        source_urls=urls, today=long_date(dt.date.today()), reviewed_on=readable_day(guide.knowledge_base.reviewed_on),
+        status_message=status_message, errors=errors,
+    )
+
+
+async def _fields(request: Request) -> dict[str, list[str]]:
+    form = await request.form()
+    fields: dict[str, list[str]] = {}
+    for name, value in form.multi_items():
+        if isinstance(value, str):
+            fields.setdefault(name, []).append(value)
+    return fields
+
+
+def _one(fields: Mapping[str, Sequence[str]], name: str) -> str:
+    values = fields.get(name) or ()
+    return values[0] if values else ""
+
+
+@router.get("/", response_class=HTMLResponse, summary="The patient page: the form")
+def form_page(request: Request) -> HTMLResponse:
+    kb = _knowledge_base(request)
+    if kb is None:
+        return _not_ready(request)
+    return _form(request, kb, FormState().with_blank_rows())
+
+
+@router.post("/", response_class=HTMLResponse, summary="The patient page: the guide and the question list")
+async def submit(request: Request) -> HTMLResponse:
+    kb = _knowledge_base(request)
+    if kb is None:
+        return _not_ready(request)
+    fields = await _fields(request)
+    action = _one(fields, "action") or "guide"
+
+    if "profile" in fields:  # posted from the result page
+        profile = profile_from_field(_one(fields, "profile"), kb.drugs)
+        if profile is None:
+            state = FormState(errors={"sites-bone": page_text.text("bad_page")}).with_blank_rows()
+            return _form(request, kb, state, status=400)
+        if action == "edit":
+            return _form(request, kb, form_from_profile(profile))
+        guide = build_guide(profile, kb)
+        questions = question_list(fields, guide.questions)
+        if action == "add_question":
+            new = _one(fields, "new_question")
+            if not new.strip():
+                return _result(request, kb, profile, guide, questions,
+                               question_error=page_text.text("empty_question"))
+            return _result(request, kb, profile, guide, add_question(questions, new),
+                           status_message=page_text.text("added_question"))
+        return _result(request, kb, profile, guide, questions)
+
+    state = read_form(fields, kb.drugs)
+    if action == "add_treatment":  # without JavaScript, a new box comes from the server
+        state.errors = {}
+        return _form(request, kb, state, focus_row=state.add_row())
+    if state.errors:  # a person's slip, not a failed request: the form again, with the errors in words
+        return _form(request, kb, state.with_blank_rows())
+    try:
+        profile = to_profile(state, kb.drugs)
+    except ValidationError:
+        state.errors = {"sites-bone": page_text.text("bad_page")}
+        return _form(request, kb, state.with_blank_rows(), status=422)
+    guide = build_guide(profile, kb)
+    return _result(request, kb, profile, guide, question_list({}, guide.questions))
+
+
+@router.post("/my-questions.md", summary="The kept questions as a Markdown file")
+async def download(request: Request) -> Response:
+    kb = _knowledge_base(request)
+    if kb is None:
+        return _not_ready(request)
+    fields = await _fields(request)
+    questions = question_list(fields, ())
+    pending = _one(fields, "new_question")
+    if pending.strip():  # typed but not yet added: the person surely wants it on the list
+        questions = add_question(questions, pending)
+    today = dt.date.today()
+    profile = profile_from_field(_one(fields, "profile"), kb.drugs)
+    disclaimer = kb.meta.disclaimer.clinician if profile and profile.audience == "clinician" \
+        else kb.meta.disclaimer.patient
+    body = questions_markdown(questions.kept_in_order, day=today, version=kb.version,
+                              reviewed_on=kb.meta.reviewed_on.isoformat(), disclaimer=disclaimer)
+    return Response(body, media_type="text/markdown; charset=utf-8", headers={
+        **_NO_STORE, "Content-Disposition": f'attachment; filename="my-questions-{today.isoformat()}.md"'})
+
+
+@router.get("/drug-names.json", summary="Names for the suggestions as you type")
+def drug_names(request: Request) -> Response:
+    kb = _knowledge_base(request)
+    if kb is None:
+        return JSONResponse({"detail": "The knowledge base is not loaded."}, status_code=503)
+    return JSONResponse(drug_suggestions(kb.drugs), headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/static/{name}", summary="The page's own style sheet, script and icon")
+def static_file(name: str) -> Response:
+    if name not in _STATIC:
+        return JSONResponse({"detail": "Not found"}, status_code=404)
+    media_type = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    if media_type.startswith("text/") or media_type in ("application/javascript", "image/svg+xml"):
+        media_type += "; charset=utf-8"
+    return FileResponse(STATIC_DIR / name, media_type=media_type,
+                        headers={"Cache-Control": "public, max-age=86400"})

@@ -1,0 +1,300 @@
+"""ER, PR, HER2 and PD-L1 from tumour-marker Observations (mCODE TumorMarkerTest, LOINC coded).
+
+HER2-low and -ultralow have no code of their own: they are read only from an explicit IHC score
+written in the result (``1+``, ``2+`` with ISH not amplified, ``0`` with faint staining or the word
+"ultralow"). A HER2 result that says only "negative" stays ``negative``, and the facts card says
+the IHC score was not found, because that score decides HER2-low.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fhir.resources.R4B.observation import Observation
+
+from decision_aid.fhir import codes as c
+from decision_aid.fhir.concepts import all_text, find_code
+from decision_aid.fhir.findings import Findings
+from decision_aid.fhir.observations import usable, value_codes, value_words, when
+from decision_aid.fhir.records import Item
+
+_POSITIVE = c.POSITIVE_ANSWERS | {"POS"}
+_NEGATIVE = c.NEGATIVE_ANSWERS | {"NEG"}
+_POSITIVE_WORD = re.compile(r"\bpositive\b", re.IGNORECASE)
+_NEGATIVE_WORD = re.compile(r"\bnegative\b", re.IGNORECASE)
+_LOW_WORD = re.compile(r"\blow\b", re.IGNORECASE)
+_EQUIVOCAL_WORD = re.compile(r"\b(equivocal|borderline|indeterminate)\b", re.IGNORECASE)
+_SCORE = re.compile(r"(?<![A-Za-z0-9.>])([0-3])\s*\+")
+_SCORE_WORDED = re.compile(r"\b(?:score|ihc)\s*:?\s*([0-3])\b(?!\s*\+)", re.IGNORECASE)
+_ULTRALOW = re.compile(r"ultra[\s-]?low|>\s*0\s*(?:and\s*)?<\s*1\s*\+", re.IGNORECASE)
+_FAINT = re.compile(r"\bfaint\b", re.IGNORECASE)
+_NOT_AMPLIFIED = re.compile(r"\b(not|non)[\s-]?amplified\b|\bno amplification\b", re.IGNORECASE)
+_AMPLIFIED = re.compile(r"\bamplified\b|\bamplification\b", re.IGNORECASE)
+_PERCENT = frozenset({"%", "percent"})
+
+_TEXT_NAMES = {
+    "er": re.compile(r"\b(estrogen|oestrogen) receptor\b", re.IGNORECASE),
+    "pr": re.compile(r"\bprogesterone receptor\b", re.IGNORECASE),
+    "her2": re.compile(r"\b(her2|her-2|erbb2)\b", re.IGNORECASE),
+    "pdl1": re.compile(r"\b(pd-?l1|cd274)\b", re.IGNORECASE),
+}
+_ISH_NAME = re.compile(r"\b(f?ish|in situ hybridi[sz]ation)\b", re.IGNORECASE)
+_IHC_NAME = re.compile(r"\b(ihc|immun\w*)\b", re.IGNORECASE)
+_CPS = re.compile(r"\bcps\b|combined positive score", re.IGNORECASE)
+_CPS_VALUE = re.compile(r"(>=|<=|<|>|≥|≤)?\s*(\d+(?:\.\d+)?)")
+
+
+@dataclass(frozen=True, slots=True)
+class Markers:
+    er: str
+    pr: str
+    her2: str
+    pdl1: str
+
+
+def read_markers(observations: list[Item], findings: Findings) -> Markers:
+    by_marker: dict[str, list[Item]] = {"er": [], "pr": [], "her2_ihc": [], "her2_ish": [], "her2": [], "pdl1": []}
+    for item in usable(observations):
+        marker = _marker_of(item.resource)
+        if marker:
+            by_marker[marker].append(item)
+    er = _receptor("ER", by_marker["er"], findings)
+    pr = _receptor("PR", by_marker["pr"], findings)
+    her2 = _her2(by_marker["her2_ihc"], by_marker["her2_ish"], by_marker["her2"], findings)
+    # PD-L1 matters for triple-negative disease; a missing result is only worth saying then.
+    pdl1 = _pdl1(by_marker["pdl1"], findings, report_missing="positive" not in (er, pr, her2))
+    return Markers(er, pr, her2, pdl1)
+
+
+def _marker_of(observation: Observation) -> str | None:
+    code = observation.code
+    for marker, wanted in (("er", c.ER_CODES), ("pr", c.PR_CODES), ("her2_ihc", c.HER2_IHC_CODES),
+                           ("her2_ish", c.HER2_ISH_CODES), ("her2", c.HER2_INTERPRETATION_CODES)):
+        if find_code(code, c.LOINC, wanted):
+            return marker
+    # Only when no code we know: the test's name, for records coded locally.
+    if any(cd.system == c.LOINC for cd in (code.coding or ()) if cd.code in (c.VARIANT_CODE, c.REGION_STUDIED_CODE)):
+        return None
+    name = all_text(code)
+    for marker in ("er", "pr", "pdl1", "her2"):
+        if _TEXT_NAMES[marker].search(name):
+            if marker == "her2" and _ISH_NAME.search(name):
+                return "her2_ish"
+            if marker == "her2" and _IHC_NAME.search(name):
+                return "her2_ihc"
+            return marker
+    return None
+
+
+def _source(item: Item) -> str:
+    coded = find_code(item.resource.code, c.LOINC, c.ER_CODES | c.PR_CODES | c.HER2_IHC_CODES | c.HER2_ISH_CODES
+                      | c.HER2_INTERPRETATION_CODES)
+    how = coded.label() if coded else "test named in text"
+    return f"{item.label}, {how}{when(item.resource)}"
+
+
+# --- ER and PR ----------------------------------------------------------------------------------
+
+def _receptor_value(observation: Observation) -> tuple[str, str] | None:
+    found = value_codes(observation)
+    if found & _POSITIVE and not found & _NEGATIVE:
+        return "positive", ""
+    if found & _NEGATIVE and not found & _POSITIVE:
+        return "negative", ""
+    quantity = observation.valueQuantity
+    if quantity is not None and quantity.value is not None and (quantity.unit in _PERCENT or quantity.code == "%"):
+        # ASCO/CAP 2020: 1% or more of cells staining is positive.
+        status = "positive" if quantity.value >= Decimal(1) else "negative"
+        return status, f"{quantity.value}% of cells stained; 1% cut-off"
+    words = value_words(observation)
+    positive, negative = bool(_POSITIVE_WORD.search(words)), bool(_NEGATIVE_WORD.search(words))
+    if positive != negative:
+        return ("positive" if positive else "negative"), "read from the result text"
+    return None
+
+
+def _receptor(name: str, items: list[Item], findings: Findings) -> str:
+    for item in items:
+        value = _receptor_value(item.resource)
+        if value is None:
+            findings.add_note(f"{name}: the result in {item.label} could not be read as positive or negative; "
+                              "not used.")
+            continue
+        status, how = value
+        more = f"; newest of {len(items)} results" if len(items) > 1 else ""
+        findings.add_read(f"{name}: {status} ({_source(item)}{'; ' + how if how else ''}{more})")
+        return status
+    findings.add_missing(f"{name} status not found")
+    return "unknown"
+
+
+# --- HER2 ---------------------------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class _Her2Result:
+    item: Item
+    score: str | None  # "0", "1+", "2+", "3+"
+    ultralow: bool
+    status: str | None  # "positive", "negative", "equivocal"
+    amplified: bool | None
+
+
+def _score(observation: Observation, words: str, ihc: bool) -> str | None:
+    match = _SCORE.search(words) or _SCORE_WORDED.search(words)
+    number: int | None = int(match.group(1)) if match else None
+    if number is None and ihc:
+        quantity = observation.valueQuantity
+        if observation.valueInteger is not None:
+            number = observation.valueInteger
+        elif quantity is not None and quantity.value is not None and quantity.value == int(quantity.value):
+            number = int(quantity.value)
+        elif words.strip() in ("0", "1", "2", "3"):
+            number = int(words.strip())
+    if number is None or not 0 <= number <= 3:
+        return None
+    return f"{number}+" if number else "0"
+
+
+def _status(found: set[str], words: str) -> str | None:
+    if found & _POSITIVE and not found & _NEGATIVE:
+        return "positive"
+    if found & _NEGATIVE and not found & _POSITIVE:
+        return "negative"
+    if _EQUIVOCAL_WORD.search(words):
+        return "equivocal"
+    if _LOW_WORD.search(words):
+        return "negative"
+    positive, negative = bool(_POSITIVE_WORD.search(words)), bool(_NEGATIVE_WORD.search(words))
+    if positive != negative:
+        return "positive" if positive else "negative"
+    return None
+
+
+def _her2_result(item: Item, kind: str) -> _Her2Result:
+    observation: Observation = item.resource
+    words = value_words(observation)
+    if _ULTRALOW.search(words):
+        score: str | None = "0"
+        ultralow = True
+    else:
+        score = _score(observation, words, kind == "ihc")
+        ultralow = score == "0" and bool(_FAINT.search(words))
+    status = _status(value_codes(observation), words)
+    amplified: bool | None = None
+    if kind == "ish":
+        if _NOT_AMPLIFIED.search(words):
+            amplified = False
+        elif _AMPLIFIED.search(words):
+            amplified = True
+        elif status in ("positive", "negative"):
+            amplified = status == "positive"
+    return _Her2Result(item, score, ultralow, status, amplified)
+
+
+def _her2(ihc_items: list[Item], ish_items: list[Item], other_items: list[Item], findings: Findings) -> str:
+    ihc = [_her2_result(i, "ihc") for i in ihc_items]
+    overall = [_her2_result(i, "other") for i in other_items]
+    ish = next((r for r in (_her2_result(i, "ish") for i in ish_items) if r.amplified is not None), None)
+    if ish is None and ish_items:
+        findings.add_note(f"HER2 ISH in {ish_items[0].label} does not say amplified or not amplified (a ratio or "
+                          "copy number alone is not interpreted here); not used.")
+    scored = next((r for r in (*ihc, *overall) if r.score is not None), None)
+    stated = next((r for r in (*overall, *ihc) if r.status is not None), None)
+
+    if ish is not None and ish.amplified:
+        findings.add_read(f"HER2: positive (ISH amplified; {_source(ish.item)})")
+        return "positive"
+    if scored is not None:
+        return _her2_from_score(scored, ish, stated, findings)
+    if stated is not None and stated.status == "positive":
+        findings.add_read(f"HER2: positive ({_source(stated.item)})")
+        return "positive"
+    negative = stated if stated is not None and stated.status == "negative" else ish
+    if negative is not None:
+        findings.add_read(f"HER2: negative ({_source(negative.item)})")
+        findings.add_missing("HER2 IHC score not found (0, 1+ or 2+ decides whether the cancer is HER2-low or "
+                             "-ultralow)")
+        return "negative"
+    if stated is not None:
+        findings.add_read(f"HER2: equivocal ({_source(stated.item)})")
+        findings.add_missing("A final HER2 result (ISH) not found, so HER2 status is unknown")
+        return "unknown"
+    findings.add_missing("HER2 status not found")
+    return "unknown"
+
+
+def _her2_from_score(scored: _Her2Result, ish: _Her2Result | None, stated: _Her2Result | None,
+                     findings: Findings) -> str:
+    how = f"IHC {scored.score}" + (" with faint staining (ultralow)" if scored.ultralow else "")
+    src = _source(scored.item)
+    simple = {"3+": "positive", "1+": "low", "0": "ultralow" if scored.ultralow else "negative"}
+    if scored.score in simple:
+        value = simple[scored.score or ""]
+        findings.add_read(f"HER2: {value} ({how}; {src})")
+        return value
+    # IHC 2+ is decided by ISH, or by a result that states the final call.
+    if ish is not None:
+        findings.add_read(f"HER2: low ({how} and ISH not amplified; {src}; {_source(ish.item)})")
+        return "low"
+    if stated is not None and stated.status in ("positive", "negative"):
+        value = "positive" if stated.status == "positive" else "low"
+        findings.add_read(f"HER2: {value} ({how}, reported {stated.status}; {src}; {_source(stated.item)})")
+        return value
+    findings.add_read(f"HER2: IHC 2+, equivocal ({src})")
+    findings.add_missing("HER2 ISH result for the IHC 2+ score not found, so HER2 status is unknown")
+    return "unknown"
+
+
+# --- PD-L1 --------------------------------------------------------------------------------------
+
+def _pdl1(items: list[Item], findings: Findings, *, report_missing: bool) -> str:
+    for item in items:
+        observation: Observation = item.resource
+        context = " | ".join((all_text(observation.code, observation.method), value_words(observation)))
+        if not _CPS.search(context):
+            findings.add_note(f"PD-L1 in {item.label} is not given as a combined positive score (CPS); not used.")
+            continue
+        cps = _cps_value(observation)
+        if cps is None:
+            findings.add_note(f"PD-L1 in {item.label}: no CPS number could be read; not used.")
+            continue
+        comparator, number = cps
+        positive = _cps_positive(comparator, number)
+        if positive is None:
+            findings.add_note(f"PD-L1 in {item.label}: CPS {comparator}{number:g} does not say which side of 10 it "
+                              "is on; not used.")
+            continue
+        status = "positive" if positive else "negative"
+        findings.add_read(f"PD-L1: {status} (CPS {comparator}{number:g}; 10 or more counts as positive; "
+                          f"{item.label}{when(observation)})")
+        return status
+    if report_missing:
+        findings.add_missing("PD-L1 (CPS) result not found")
+    return "not_tested"
+
+
+def _cps_value(observation: Observation) -> tuple[str, float] | None:
+    quantity = observation.valueQuantity
+    if quantity is not None and quantity.value is not None:
+        return (quantity.comparator or ""), float(quantity.value)
+    if observation.valueInteger is not None:
+        return "", float(observation.valueInteger)
+    match = _CPS_VALUE.search(value_words(observation))
+    if match:
+        return (match.group(1) or ""), float(match.group(2))
+    return None
+
+
+def _cps_positive(comparator: str, number: float) -> bool | None:
+    """Whether a CPS result is 10 or more, or ``None`` when its comparator leaves that open."""
+    if comparator in ("", "="):
+        return number >= 10
+    if comparator in (">", ">=", "≥"):
+        return True if number >= 10 else None
+    if comparator == "<":
+        return False if number <= 10 else None
+    if comparator in ("<=", "≤"):
+        return False if number < 10 else None
+    return None
