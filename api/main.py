@@ -13,6 +13,7 @@ from api.api_key import ApiKeyMiddleware
 from api.body_limit import BodyLimitMiddleware
 from api.cds_security import warn_if_unverified
 from api.errors import install_error_handlers
+from api.guide_cache import GuideCache
 from api.logging_setup import configure_logging
 from api.middleware import OperationsMiddleware
 from api.routes import cds_hooks, guide, health, knowledge_base, page
@@ -54,7 +55,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.knowledge_base = None
-    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
+    app.state.guide_cache = GuideCache(settings.guide_cache_size)
+    app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes,
+                       larger={"/cds-services": settings.cds_max_body_bytes})
     if settings.api_key is not None:  # inside CORS, so a browser sees a 401 rather than a CORS failure
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
     if settings.cors_origins:

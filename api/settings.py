@@ -22,6 +22,8 @@ class Settings(BaseSettings):
     rules_dir: Path = Field(DEFAULT_RULES_DIR, description="the knowledge-base folder")
     max_body_bytes: int = Field(64 * 1024, ge=1024, le=1024 * 1024,
                                 description="larger request bodies get 413")
+    cds_max_body_bytes: int = Field(1024 * 1024, ge=1024, le=16 * 1024 * 1024, description=(
+        "the body limit for /cds-services, whose FHIR prefetch is often larger than a profile"))
     cors_origins: list[str] = Field(default_factory=list,
                                     description="browser origins allowed to call the API (JSON list)")
     public_base_url: str = Field("http://localhost:8000",
@@ -32,6 +34,8 @@ class Settings(BaseSettings):
         "if set, every /v1 request must send it in the X-API-Key header; at least 32 characters"))
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = Field(
         "INFO", description="the lowest level written to the JSON log on standard error")
+    guide_cache_size: int = Field(1024, ge=0, le=100_000, description=(
+        "how many recent guides each worker keeps in memory, keyed by the exact request body; 0 turns it off"))
 
     # CDS Hooks security
     cds_verify_jwt: bool = Field(True, description=(
@@ -60,7 +64,10 @@ class Settings(BaseSettings):
     @classmethod
     def _no_wildcard(cls, value: list[str]) -> list[str]:
         for origin in value:
-            if origin == "*" or not origin.startswith(("https://", "http://localhost", "http://127.0.0.1")):
+            parts = urlsplit(origin)
+            local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+            exact = bool(parts.hostname) and not (parts.path or parts.query or parts.fragment or parts.username)
+            if not exact or not (parts.scheme == "https" or local):
                 raise ValueError(
                     f"DECISION_AID_CORS_ORIGINS: {origin!r} is not allowed; list exact https:// origins "
                     "(or http://localhost for local use), never '*'")

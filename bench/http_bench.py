@@ -83,12 +83,13 @@ def _free_port() -> int:
         return port
 
 
-def start_server(port: int, workers: int, log: Path) -> subprocess.Popen[bytes]:
+def start_server(port: int, workers: int, log: Path, cache_size: int) -> subprocess.Popen[bytes]:
     command = [sys.executable, "-m", "uvicorn", "bench.app:app", "--host", "127.0.0.1", "--port", str(port),
                "--workers", str(workers), "--no-access-log", "--log-config", str(ROOT / "api/uvicorn_logging.json"),
                "--timeout-graceful-shutdown", "20"]
     with log.open("wb") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)},
+        server = subprocess.Popen(command, cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT),
+                                                               "DECISION_AID_GUIDE_CACHE_SIZE": str(cache_size)},
                                   stdout=out, stderr=subprocess.STDOUT)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
@@ -149,6 +150,8 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=1, help="wrk threads")
     parser.add_argument("--duration", type=int, default=10, help="seconds per endpoint per round (at most 60)")
     parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--guide-cache-size", type=int, default=1024,
+                        help="the service's guide cache (DECISION_AID_GUIDE_CACHE_SIZE); 0 builds every guide")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk is not installed: apt-get install wrk", file=sys.stderr)
@@ -160,7 +163,7 @@ def main() -> int:
     stamp = time.strftime("%Y%m%d-%H%M%S")
     port = _free_port()
     base = f"http://127.0.0.1:{port}"
-    server = start_server(port, args.workers, out_dir / f"server-{stamp}.log")
+    server = start_server(port, args.workers, out_dir / f"server-{stamp}.log", args.guide_cache_size)
     try:
         sizes = same_bytes(base)
         lua_bodies = ", ".join(json.dumps(body.decode()) for body in bodies().values())
@@ -195,7 +198,7 @@ def main() -> int:
         "command": " ".join(["python3", "bench/http_bench.py", *sys.argv[1:]]),
         "machine": machine(),
         "settings": {"workers": args.workers, "connections": args.connections, "wrk_threads": args.threads,
-                     "seconds": seconds, "rounds": args.rounds},
+                     "seconds": seconds, "rounds": args.rounds, "guide_cache_size": args.guide_cache_size},
         "response_bytes": sizes,
         "median": summary,
         "throughput_ratio": round(ratio, 3),

@@ -106,7 +106,12 @@ def _serve(args: argparse.Namespace) -> int:
 
     if args.rules_dir:
         os.environ["DECISION_AID_RULES_DIR"] = str(args.rules_dir)
-    uvicorn.run("api.main:app", host=args.host, port=args.port, workers=args.workers)
+    log_config = Path(__file__).resolve().parent.parent / "api" / "uvicorn_logging.json"
+    # The same settings as docs/deployment.md: JSON logs, the service's own access line, and a
+    # graceful shutdown that lets requests in flight finish.
+    uvicorn.run("api.main:app", host=args.host, port=args.port, workers=args.workers,
+                log_config=str(log_config) if log_config.is_file() else None, access_log=False,
+                timeout_graceful_shutdown=25)
     return 0
 
 

@@ -245,7 +245,8 @@ class AnyOf(Condition):
         return "any of: " + "; or ".join(_wrap(p) for p in self.parts)
 
     def why(self, facts: Facts) -> list[str]:
-        return [line for p in self.parts if p.matches(facts) for line in p.why(facts)]
+        # The first branch that holds is reason enough; listing every branch repeats the same facts.
+        return next((p.why(facts) for p in self.parts if p.matches(facts)), [])
 
 
 @dataclass(frozen=True, slots=True)

@@ -60,6 +60,8 @@ class DrugVocabulary:
     by_name: dict[str, DrugRef] = field(repr=False)
     #: The names as written in the vocabulary, for suggestions and the public list.
     display_names: tuple[str, ...] = field(repr=False)
+    #: Folded name -> the name as written, built once for suggestions.
+    folded_names: dict[str, str] = field(repr=False, default_factory=dict)
 
     def resolve(self, name: str) -> DrugRef:
         """Find what ``name`` stands for, or raise :class:`UnknownDrugError` with suggestions.
@@ -80,9 +82,8 @@ class DrugVocabulary:
         return sorted(set(self.display_names), key=str.casefold)
 
     def suggest(self, name: str) -> list[str]:
-        folded = {normalise(n): n for n in self.display_names}
-        close = difflib.get_close_matches(normalise(name), list(folded), n=3, cutoff=0.6)
-        return [folded[c] for c in close]
+        close = difflib.get_close_matches(normalise(name), list(self.folded_names), n=3, cutoff=0.6)
+        return [self.folded_names[c] for c in close]
 
 
 class _Strict(BaseModel):
@@ -177,4 +178,5 @@ def build_vocabulary(data: Any, file: str) -> DrugVocabulary:
         for name in (generic, *spec.get("brands", ()), *spec.get("aliases", ())):
             add(name, ref, where)
 
-    return DrugVocabulary(classes, groups, tuple(generics), by_name, tuple(display))
+    folded = {normalise(n): n for n in display}
+    return DrugVocabulary(classes, groups, tuple(generics), by_name, tuple(display), folded)

@@ -26,7 +26,7 @@ from decision_aid.guide import GlossaryEntry, Guide, KnowledgeBaseInfo, Point, S
 from decision_aid.knowledge_base import KnowledgeBase, Rule
 from decision_aid.profile import Profile
 
-SHOWN_TO_EVERYONE = "Shown to everyone: general information"
+SHOWN_TO_EVERYONE = "General information for anyone with metastatic breast cancer"
 
 
 def matching_rules(profile: Profile, kb: KnowledgeBase) -> list[Rule]:
@@ -136,7 +136,7 @@ class _Compiler:
             return lambda facts, memo: [line for part in parts for line in part(facts, memo)]
         if type(node) is AnyOf:
             pairs = tuple((self.test(part), self.explain(part)) for part in node.parts)
-            return lambda facts, memo: [line for holds, why in pairs if holds(facts, memo) for line in why(facts, memo)]
+            return lambda facts, memo: next((why(facts, memo) for holds, why in pairs if holds(facts, memo)), [])
         if type(node) is Not:
             return lambda facts, memo: []
         index = self.leaves.setdefault(node, len(self.leaves))

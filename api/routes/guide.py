@@ -9,6 +9,7 @@ from pydantic import ValidationError
 
 from api.deps import KnowledgeBaseDep
 from api.errors import InvalidBody, require_json
+from api.guide_cache import GuideCache
 from decision_aid.engine import PreparedKnowledgeBase, guide_json, prepare
 from decision_aid.guide import Guide
 from decision_aid.knowledge_base import KnowledgeBase
@@ -46,12 +47,17 @@ async def create_guide(request: Request, kb: KnowledgeBaseDep) -> Response:
     # The raw body is validated once and the guide serialised once: no second validation pass.
     require_json(request)
     body = await request.body()
-    try:
-        profile = Profile.model_validate_json(body or b"{}", context={"drugs": kb.drugs})
-    except ValidationError as error:
-        raise InvalidBody(describe_validation_error(error)) from None
-    body, request.state.rule_ids = guide_json(profile, _prepared(request, kb))
-    return Response(body, media_type="application/json")
+    cache: GuideCache = request.app.state.guide_cache
+    cached = cache.get(body, kb)
+    if cached is None:
+        try:
+            profile = Profile.model_validate_json(body or b"{}", context={"drugs": kb.drugs})
+        except ValidationError as error:
+            raise InvalidBody(describe_validation_error(error)) from None
+        cached = guide_json(profile, _prepared(request, kb))
+        cache.put(body, kb, *cached)
+    guide, request.state.rule_ids = cached
+    return Response(guide, media_type="application/json")
 
 
 def _prepared(request: Request, kb: KnowledgeBase) -> PreparedKnowledgeBase:
