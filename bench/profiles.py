@@ -8,20 +8,13 @@ negative with red-flag symptoms, so the guides range from a few points to about 
 from __future__ import annotations
 
 import json
+from pathlib import Path
 from typing import Any
 
 PROFILES: dict[str, dict[str, Any]] = {
     "empty": {},
-    "contract_sample": {
-        "audience": "patient", "sex": "female", "menopausal_status": "post", "presentation": "recurrent",
-        "receptors": {"er": "positive", "pr": "positive", "her2": "negative"},
-        "sites": ["bone", "lung"],
-        "biomarkers": {"pik3ca": "mutated", "esr1": "not_tested", "akt_pathway": "not_tested",
-                       "gbrca": "not_detected", "pdl1": "not_tested"},
-        "treatments": [{"drug": "letrozole", "setting": "metastatic", "outcome": "progressed"},
-                       {"drug": "Ibrance", "setting": "metastatic", "outcome": "progressed"}],
-        "symptoms": ["bone_pain"], "concerns": ["side_effects", "clinical_trials"],
-    },
+    "contract_sample": json.loads((Path(__file__).resolve().parent.parent / "tests" / "fixtures"
+                                   / "contract_sample.json").read_text()),
     "hr_positive_esr1": {
         "menopausal_status": "post", "presentation": "recurrent",
         "receptors": {"er": "positive", "pr": "positive", "her2": "negative"},

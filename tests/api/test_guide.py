@@ -1,20 +1,14 @@
 from __future__ import annotations
 
+import json
+from pathlib import Path
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-CONTRACT_SAMPLE: dict[str, Any] = {
-    "audience": "patient", "sex": "female", "menopausal_status": "post", "presentation": "recurrent",
-    "receptors": {"er": "positive", "pr": "positive", "her2": "negative"},
-    "sites": ["bone", "lung"],
-    "biomarkers": {"pik3ca": "mutated", "esr1": "not_tested", "akt_pathway": "not_tested",
-                   "gbrca": "not_detected", "pdl1": "not_tested"},
-    "treatments": [{"drug": "letrozole", "setting": "metastatic", "outcome": "progressed"},
-                   {"drug": "Ibrance", "setting": "metastatic", "outcome": "progressed"}],
-    "symptoms": ["bone_pain"], "concerns": ["side_effects", "clinical_trials"],
-}
+CONTRACT_SAMPLE: dict[str, Any] = json.loads(
+    (Path(__file__).resolve().parents[1] / "fixtures" / "contract_sample.json").read_text())
 
 
 def test_contract_sample_profile(client: TestClient) -> None:
@@ -102,7 +96,8 @@ def test_unknown_list_value(client: TestClient) -> None:
 @pytest.mark.parametrize(
     ("body", "status"),
     [(b"{not json", 422), (b"[]", 422), (b'"text"', 422), (b"null", 422), (b'{"sites": "bone"}', 422),
-     (b'{"treatments": [{"drug": 5}]}', 422), (b'{"treatments": [{"drug": "letrozole", "months_since_end": 1.5}]}', 422),
+     (b'{"treatments": [{"drug": 5}]}', 422),
+     (b'{"treatments": [{"drug": "letrozole", "months_since_end": 1.5}]}', 422),
      (b"\xff\xfe", 422), (b'{"sites": ["bone\\u0000"]}', 422)],
 )
 def test_bad_bodies_get_a_readable_4xx(client: TestClient, body: bytes, status: int) -> None:
@@ -131,4 +126,5 @@ def test_openapi_has_a_worked_example(client: TestClient) -> None:
     body = schema["paths"]["/v1/guide"]["post"]["requestBody"]["content"]["application/json"]
     assert body["schema"] == {"$ref": "#/components/schemas/Profile"}
     example = next(iter(body["examples"].values()))["value"]
+    assert example == CONTRACT_SAMPLE
     assert client.post("/v1/guide", json=example).status_code == 200

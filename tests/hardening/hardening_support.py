@@ -21,16 +21,7 @@ import httpx
 ROOT = Path(__file__).resolve().parents[2]
 LOG_CONFIG = ROOT / "api" / "uvicorn_logging.json"
 
-SAMPLE_PROFILE: dict[str, Any] = {
-    "audience": "patient", "sex": "female", "menopausal_status": "post", "presentation": "recurrent",
-    "receptors": {"er": "positive", "pr": "positive", "her2": "negative"},
-    "sites": ["bone", "lung"],
-    "biomarkers": {"pik3ca": "mutated", "esr1": "not_tested", "akt_pathway": "not_tested",
-                   "gbrca": "not_detected", "pdl1": "not_tested"},
-    "treatments": [{"drug": "letrozole", "setting": "metastatic", "outcome": "progressed"},
-                   {"drug": "Ibrance", "setting": "metastatic", "outcome": "progressed"}],
-    "symptoms": ["bone_pain"], "concerns": ["side_effects", "clinical_trials"],
-}
+SAMPLE_PROFILE: dict[str, Any] = json.loads((ROOT / "tests" / "fixtures" / "contract_sample.json").read_text())
 
 
 def free_port() -> int:
