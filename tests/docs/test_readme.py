@@ -54,3 +54,40 @@ def test_the_readme_readability_figures_are_current() -> None:
     stated = f"Over all {len(grades)} patient-facing texts"
     assert stated in README
     assert f"median grade {statistics.median(grades):.1f}, highest {max(grades):.1f}" in README
+
+
+def test_the_readme_serve_command_starts_the_service() -> None:
+    import os
+    import signal
+    import socket
+    import subprocess
+    import time
+
+    import httpx
+
+    root = Path(__file__).resolve().parents[2]
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(["./scripts/serve.sh", "--port", str(port)], cwd=root, start_new_session=True,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env={**os.environ})
+    try:
+        deadline = time.monotonic() + 300
+        while time.monotonic() < deadline:
+            assert server.poll() is None, server.stderr.read().decode() if server.stderr else "serve.sh stopped"
+            try:
+                ready = httpx.get(f"http://127.0.0.1:{port}/readyz", timeout=2)
+            except httpx.TransportError:
+                time.sleep(0.5)
+                continue
+            assert ready.status_code == 200, ready.text
+            guide = httpx.post(f"http://127.0.0.1:{port}/v1/guide", json={"sites": ["bone"]}, timeout=10)
+            assert guide.status_code == 200, guide.text
+            assert guide.json()["points"]
+            return
+        raise AssertionError("scripts/serve.sh did not answer /readyz within 300 s")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=30)
+        if server.stderr:
+            server.stderr.close()
