@@ -18,11 +18,17 @@ logger = logging.getLogger("decision_aid.api")
 
 
 def require_json(request: Request) -> None:
-    """Refuse a body that says it is not JSON (415); a missing content type is read as JSON."""
+    """Refuse a body that says it is not JSON, or that is compressed (415); a missing content type is
+    read as JSON. Compressed bodies are refused rather than unpacked: a few KiB can unpack to gigabytes."""
     content_type = request.headers.get("content-type", "")
     media = content_type.split(";", 1)[0].strip().lower()
     if media and media != "application/json" and not media.endswith("+json"):
         raise HTTPException(415, f"Send the profile as JSON (Content-Type: application/json), not {media[:60]!r}.")
+    encoding = request.headers.get("content-encoding", "").strip().lower()
+    if encoding not in ("", "identity"):
+        raise HTTPException(415, f"Send the profile uncompressed: Content-Encoding {encoding[:60]!r} is not "
+                                 "accepted (leave the header out, or send identity).",
+                            headers={"Accept-Encoding": "identity"})
 
 
 class InvalidBody(Exception):

@@ -7,13 +7,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 
 from api.api_key import ApiKeyMiddleware
 from api.body_limit import BodyLimitMiddleware
 from api.cds_security import warn_if_unverified
+from api.cors import JsonCorsMiddleware
 from api.errors import install_error_handlers
 from api.guide_cache import GuideCache
+from api.head import HeadAsGetMiddleware
 from api.logging_setup import configure_logging
 from api.middleware import OperationsMiddleware
 from api.routes import cds_hooks, guide, health, knowledge_base, page
@@ -61,10 +62,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     if settings.api_key is not None:  # inside CORS, so a browser sees a 401 rather than a CORS failure
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
     if settings.cors_origins:
-        app.add_middleware(CORSMiddleware, allow_origins=settings.cors_origins,
+        app.add_middleware(JsonCorsMiddleware, allow_origins=settings.cors_origins,
                            allow_methods=["GET", "POST"],
                            allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
                            expose_headers=["X-Request-ID"])
+    app.add_middleware(HeadAsGetMiddleware)
     # Outermost: every response, refusals included, gets a request id, security headers and a log line.
     app.add_middleware(OperationsMiddleware, https=settings.public_base_url.startswith("https://"))
     install_error_handlers(app)

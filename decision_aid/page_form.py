@@ -18,7 +18,8 @@ from pydantic import ValidationError
 from decision_aid import page_text as words
 from decision_aid.drugs import DrugVocabulary
 from decision_aid.errors import UnknownDrugError
-from decision_aid.profile import MAX_DRUG_NAME, MAX_TREATMENTS, Profile, parse_profile
+from decision_aid.profile import MAX_DRUG_NAME, MAX_MONTHS, MAX_TREATMENTS, Profile, parse_profile
+from decision_aid.profile import drug_suggestions as closest_drug_names
 
 Fields = Mapping[str, Sequence[str]]
 
@@ -166,14 +167,16 @@ def read_form(fields: Fields, drugs: DrugVocabulary) -> FormState:
             continue
         try:
             drugs.resolve(row.drug)
-        except UnknownDrugError as error:
+        except UnknownDrugError:
             message = [words.text("unknown_drug", name=row.drug.strip())]
-            if error.suggestions:
-                message.append(words.text("did_you_mean", names=" or ".join(error.suggestions)))
+            suggestions = closest_drug_names(row.drug, drugs)
+            if suggestions:
+                message.append(words.text("did_you_mean", names=" or ".join(suggestions)))
             message.append(words.text("unknown_drug_help"))
             errors[f"{prefix}-drug"] = " ".join(message)
         months = row.months.strip()
-        if months and (not months.isdigit() or int(months) > 1200):
+        # isdecimal, not isdigit: "²" is a digit that int() refuses.
+        if months and (not months.isdecimal() or int(months) > MAX_MONTHS):
             errors[f"{prefix}-months"] = words.text("bad_months")
     state.symptoms = _choices(fields, "symptoms", words.SYMPTOMS, errors)
     state.concerns = _choices(fields, "concerns", words.CONCERNS, errors)

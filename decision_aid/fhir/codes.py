@@ -58,10 +58,14 @@ STAGE_GROUP_CODES = frozenset({"21908-9", "21902-2", "399537006", "399588009"})
 
 # --- conditions ---------------------------------------------------------------------------------
 SECONDARY_CANCER_CATEGORY = "128462008"
-#: SNOMED secondary-cancer codes confirmed in mCODE examples, with the site they name.
-SECONDARY_SNOMED_SITES = {"94225005": "brain"}
-#: SNOMED body structures confirmed in mCODE examples.
-BODY_SITE_SNOMED = {"39607008": "lung", "78904004": "chest_wall"}
+#: SNOMED secondary-cancer codes with the site they name: brain from the mCODE examples; bone, liver, lung
+#: and pleura each seen with that meaning in several published FHIR guides and examples (2026 review).
+SECONDARY_SNOMED_SITES = {"94225005": "brain", "94222008": "bone", "94381002": "liver", "94391008": "lung",
+                          "94493005": "pleura"}
+#: SNOMED body structures: lung from the mCODE examples; bone, liver and brain each seen with that meaning
+#: in several public code tables (DICOM anatomy, FHIR guides).
+BODY_SITE_SNOMED = {"39607008": "lung", "78904004": "chest_wall", "272673000": "bone", "10200004": "liver",
+                    "12738006": "brain"}
 BREAST_SNOMED = frozenset({"254837009", "353431000119107"})
 
 # --- medications --------------------------------------------------------------------------------

@@ -15,17 +15,32 @@ from fhir.resources.R4B.condition import Condition
 from fhir.resources.R4B.observation import Observation
 
 from decision_aid.fhir import codes as c
-from decision_aid.fhir.concepts import Code, all_text, codes, describe, find_code, first_date, has_code, profiles_of
+from decision_aid.fhir.concepts import (
+    Code,
+    all_text,
+    codes,
+    describe,
+    find_code,
+    first_date,
+    has_code,
+    profiles_of,
+    quote,
+)
 from decision_aid.fhir.findings import Findings
 from decision_aid.fhir.observations import usable, value_words, when
 from decision_aid.fhir.records import Item
 from decision_aid.vocabulary import SITE_WORDS
 
 _NOT_METASTATIC = re.compile(r"\bnon[\s-]?metastatic\b|\bno (evidence of )?metasta", re.IGNORECASE)
-_METASTASIS_WORD = re.compile(r"\bmetasta", re.IGNORECASE)
+_METASTASIS_WORD = re.compile(r"\bmetasta|\bmets\b", re.IGNORECASE)
 _SECONDARY_WORD = re.compile(r"\bsecondary\b", re.IGNORECASE)
+#: Cancer cells in the fluid around the lung: spread to the pleura (ICD-10-CM J91.0), often coded on its own.
+_MALIGNANT_EFFUSION = re.compile(r"\bmalignant pleural effusion", re.IGNORECASE)
 _CANCER_WORDS = re.compile(r"carcinoma|cancer|malignan|neoplasm|tumou?r|sarcoma|lymphoma|melanoma", re.IGNORECASE)
 _NOT_A_DIAGNOSIS = re.compile(r"in situ|benign|family history|screening|suspected|\brisk\b|\bfear\b", re.IGNORECASE)
+#: Conditions named after a cancer that are not one: its complications and effects on the body.
+_CANCER_COMPLICATION = re.compile(r"lysis|hypertension|hyperthermia|related|induced|\bpain\b|fatigue|cachexia|"
+                                  r"an(a)?emia|hypercalc|encounter", re.IGNORECASE)
 _BREAST = re.compile(r"\bbreast\b|\bmammary\b", re.IGNORECASE)
 _REGIONAL_NODES = re.compile(r"axilla", re.IGNORECASE)
 _SITE_WORDS = (
@@ -44,7 +59,9 @@ _STAGE_IV = re.compile(r"\bstage\s*(iv|4)[a-c]?\b|^\s*(iv|4)[a-c]?\s*$", re.IGNO
 _MENOPAUSE = (("peri", re.compile(r"peri-?menopaus", re.IGNORECASE)),
               ("post", re.compile(r"post-?menopaus", re.IGNORECASE)),
               ("pre", re.compile(r"pre-?menopaus", re.IGNORECASE)))
-_EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error"})
+_NEGATED_MENOPAUSE = re.compile(r"\b(?:not|non|no)[\s-]+(?:peri|post|pre)-?menopaus", re.IGNORECASE)
+#: Verification statuses that do not make a diagnosis: wrong, or not (yet) confirmed.
+_EXCLUDED_VERIFICATION = frozenset({"refuted", "entered-in-error", "unconfirmed", "provisional", "differential"})
 
 
 @dataclass
@@ -99,8 +116,9 @@ def _is_secondary(condition: Condition) -> bool:
         return False
     return (any(p.endswith("secondary-cancer-condition") for p in _profiles(condition))
             or any(has_code(cat, c.SNOMED, {c.SECONDARY_CANCER_CATEGORY}) for cat in condition.category or ())
-            or any(code[:3] in ("C77", "C78", "C79") for code in _icd(condition))
-            or has_code(condition.code, c.SNOMED, c.SECONDARY_SNOMED_SITES)
+            or any(code[:3] in ("C77", "C78", "C79") or code == "J910" for code in _icd(condition))
+            or bool(_MALIGNANT_EFFUSION.search(words))
+            or has_code(condition.code, c.SNOMED, {c.SECONDARY_CANCER_CATEGORY, *c.SECONDARY_SNOMED_SITES})
             or bool(_METASTASIS_WORD.search(words))
             or bool(_SECONDARY_WORD.search(words) and _CANCER_WORDS.search(words)))
 
@@ -109,10 +127,17 @@ def _is_primary(condition: Condition) -> bool:
     words = all_text(condition.code)
     if _NOT_A_DIAGNOSIS.search(words):
         return False
-    return (any(p.endswith("primary-cancer-condition") for p in _profiles(condition))
-            or any("C00" <= code[:3] <= "C76" or code[:3] == "C80" for code in _icd(condition))
-            or has_code(condition.code, c.SNOMED, c.BREAST_SNOMED)
-            or bool(_CANCER_WORDS.search(words)))
+    icd = _icd(condition)
+    if any(p.endswith("primary-cancer-condition") for p in _profiles(condition)):
+        return True
+    if any("C00" <= code[:3] <= "C76" or code[:3] in ("C80", "Z85") for code in icd):
+        return True
+    if has_code(condition.code, c.SNOMED, c.BREAST_SNOMED):
+        return True
+    # An ICD-10-CM code outside the cancer chapter (e.g. G89.3 "Neoplasm related pain") decides: not a cancer.
+    if icd:
+        return False
+    return bool(_CANCER_WORDS.search(words)) and not _CANCER_COMPLICATION.search(words)
 
 
 def _onset(condition: Condition) -> dt.date | None:
@@ -152,6 +177,9 @@ def _sites_of(condition: Condition) -> tuple[list[str], str]:
     from_words = _sites_in_words(all_text(condition.code))
     if from_words:
         return from_words, "site read from the condition's text"
+    if _names_breast(condition):
+        # "Metastatic breast cancer" names the disease, not a place it has spread to.
+        return [], "the diagnosis does not name where the cancer has spread"
     return ["other"], "site not named in a code this service reads"
 
 
@@ -175,17 +203,23 @@ def _secondary(item: Item, disease: Disease, findings: Findings) -> None:
     for site in sites:
         if site not in disease.sites:
             disease.sites.append(site)
-    words = ", ".join(SITE_WORDS[s] for s in sites)
     since = f", since {onset.isoformat()}" if onset else ""
+    if not sites:
+        findings.add_read(f"Metastatic: {describe(condition.code)} ({item.label}; {how}{since})")
+        return
+    words = ", ".join(SITE_WORDS[s] for s in sites)
     findings.add_read(f"Spread to: {words} ({item.label}, {describe(condition.code)}; {how}{since})")
+
+
+def _names_breast(condition: Condition) -> bool:
+    words = " | ".join((all_text(condition.code), *(all_text(b) for b in condition.bodySite or ())))
+    return (any(code.startswith("C50") for code in _icd(condition))
+            or has_code(condition.code, c.SNOMED, c.BREAST_SNOMED) or bool(_BREAST.search(words)))
 
 
 def _primary(item: Item, disease: Disease, findings: Findings) -> None:
     condition: Condition = item.resource
-    words = " | ".join((all_text(condition.code), *(all_text(b) for b in condition.bodySite or ())))
-    breast = (any(code.startswith("C50") for code in _icd(condition))
-              or has_code(condition.code, c.SNOMED, c.BREAST_SNOMED) or bool(_BREAST.search(words)))
-    if not breast:
+    if not _names_breast(condition):
         findings.add_alert(f"{item.label} records a cancer that is not breast cancer ({describe(condition.code)}). "
                            "This guide is only about breast cancer: check which cancer the spread comes from.")
         return
@@ -211,6 +245,10 @@ def _staging(observations: list[Item], conditions: list[Item], disease: Disease,
             if _STAGE_IV.search(all_text(stage.summary)):
                 _staged(disease, findings, f"Stage IV ({item.label}, stage summary)")
                 return
+        # Some records name the stage in the diagnosis itself, e.g. "Breast cancer, stage IV".
+        if _STAGE_IV.search(all_text(item.resource.code)) and not _NOT_A_DIAGNOSIS.search(all_text(item.resource.code)):
+            _staged(disease, findings, f"Stage IV ({item.label}, {describe(item.resource.code)})")
+            return
 
 
 def _coded(observation: Observation, wanted: frozenset[str]) -> bool:
@@ -227,6 +265,9 @@ def _menopause(conditions: list[Item], observations: list[Item], findings: Findi
     candidates += [(item, f"{all_text(item.resource.code)} | {value_words(item.resource)}")
                    for item in usable(observations)]
     for item, words in candidates:
+        if _NEGATED_MENOPAUSE.search(words):
+            findings.add_note(f"{item.label} says what the menopausal status is not ({quote(words, 60)}); not used.")
+            continue
         for status, pattern in _MENOPAUSE:
             if pattern.search(words):
                 findings.add_read(f"Menopausal status: {status} (read from the text of {item.label})")

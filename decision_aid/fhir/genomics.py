@@ -16,13 +16,17 @@ from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.observation import Observation
 
 from decision_aid.fhir import codes as c
-from decision_aid.fhir.concepts import all_text, codes, has_code, normalise_hgnc, profiles_of
+from decision_aid.fhir.concepts import all_text, codes, has_code, normalise_hgnc, profiles_of, texts
 from decision_aid.fhir.findings import Findings
 from decision_aid.fhir.observations import usable, value_codes, value_words, when
 from decision_aid.fhir.records import Item
 
 _SYMBOLS = frozenset(c.GENES.values())
 _SYMBOL_WORD = re.compile(r"\b(" + "|".join(sorted(_SYMBOLS)) + r")\b")
+_HGNC_ID = re.compile(r"\bHGNC:\d+\b", re.IGNORECASE)
+#: A gene's name as the whole text, maybe followed by "gene" or a description in brackets or after a comma.
+_GENE_NAMED = re.compile(r"^\s*(" + "|".join(sorted(_SYMBOLS)) + r")\b(?:\s+gene\b)?\s*(?:[(\[,;:].*)?$",
+                         re.IGNORECASE)
 _NOT_COUNTED = re.compile(r"benign|uncertain|\bvus\b", re.IGNORECASE)
 _GERMLINE_WORD = re.compile(r"germ[\s-]?line|inherited|hereditary", re.IGNORECASE)
 _SOMATIC_WORD = re.compile(r"somatic|tumou?r", re.IGNORECASE)
@@ -52,6 +56,10 @@ def read_genomics(observations: list[Item], findings: Findings, *,
         elif _is_region_studied(observation):
             for gene in _genes(observation):
                 absent.setdefault(gene, []).append(item.label)
+        elif named := sorted(set(_SYMBOL_WORD.findall(all_text(observation.code)))):
+            # E.g. a lab's own "PIK3CA mutation analysis" code: its free-text result is not interpreted here.
+            findings.add_note(f"{item.label} is a test for {'/'.join(named)} that is not coded as a genomic variant "
+                              "(LOINC 69548-6) or region studied; its result was not read.")
     for line in found.values():
         findings.add_read(line)
     _not_detected(result, absent, germline_absent, findings, hormone_receptors_may_be_positive)
@@ -77,15 +85,20 @@ def _components(observation: Observation, code: str) -> list[CodeableConcept]:
 
 def _genes(observation: Observation) -> set[str]:
     genes: set[str] = set()
-    for concept in _components(observation, c.GENE_STUDIED):
-        for coding in codes(concept):
-            if coding.system.startswith(c.HGNC_PREFIX) and normalise_hgnc(coding.code) in c.GENES:
-                genes.add(c.GENES[normalise_hgnc(coding.code)])
-            elif coding.display.strip().upper() in _SYMBOLS:
-                genes.add(coding.display.strip().upper())
-        if concept.text and concept.text.strip().upper() in _SYMBOLS:
-            genes.add(concept.text.strip().upper())
-    if not genes and not observation.component:
+    studied = _components(observation, c.GENE_STUDIED)
+    for concept in studied:
+        hgnc = [coding for coding in codes(concept) if coding.system.startswith(c.HGNC_PREFIX) and coding.code]
+        genes.update(c.GENES[normalise_hgnc(coding.code)] for coding in hgnc if normalise_hgnc(coding.code) in c.GENES)
+        if hgnc:
+            continue  # the HGNC code decides: "BRCA1 associated RING domain 1" is BARD1, not BRCA1
+        # No HGNC code: a display or text that names the gene, e.g. "PIK3CA", "PIK3CA gene" or "HGNC:8975".
+        for words in texts(concept):
+            named = _GENE_NAMED.match(words)
+            if named:
+                genes.add(named.group(1).upper())
+            genes.update(c.GENES[normalise_hgnc(found)] for found in _HGNC_ID.findall(words)
+                         if normalise_hgnc(found) in c.GENES)
+    if not studied:
         # Some systems name the gene only in the test's text, e.g. "PIK3CA mutation analysis".
         genes.update(_SYMBOL_WORD.findall(all_text(observation.code)))
     return genes

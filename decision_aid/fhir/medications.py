@@ -159,17 +159,28 @@ def read_treatments(uses: list[Item], medications: dict[str, Medication], drugs:
 
 
 def _concept(resource: Any, medications: dict[str, Medication]) -> CodeableConcept | None:
+    """The medicine: coded on the resource, or in the Medication it refers to (contained or sent alongside).
+
+    When that Medication was not sent, the reference's own ``display`` (e.g. "letrozole 2.5 mg tablet")
+    stands in for it, as text.
+    """
     if resource.medicationCodeableConcept is not None:
         concept: CodeableConcept = resource.medicationCodeableConcept
         return concept
-    reference = resource.medicationReference.reference if resource.medicationReference else None
-    if not reference:
+    link = resource.medicationReference
+    if link is None:
         return None
+    found: CodeableConcept | None = None
+    reference = link.reference or ""
     if reference.startswith("#"):
         contained = next((r for r in resource.contained or () if getattr(r, "id", None) == reference[1:]), None)
-        return getattr(contained, "code", None)
-    found = medications.get(reference) or medications.get("Medication/" + reference.rsplit("/", 1)[-1])
-    return found.code if found is not None else None
+        found = getattr(contained, "code", None)
+    elif reference:
+        medication = medications.get(reference) or medications.get("Medication/" + reference.rsplit("/", 1)[-1])
+        found = medication.code if medication is not None else None
+    if found is None and link.display and link.display.strip():
+        found = CodeableConcept.model_validate({"text": link.display})
+    return found
 
 
 def _names_in(concept: CodeableConcept, names: DrugNames) -> tuple[list[str], str]:
@@ -196,6 +207,10 @@ def _read_use(item: Item, medications: dict[str, Medication], names: DrugNames, 
         return None
     if kind == "MedicationRequest" and resource.intent in _PLANNED_INTENTS:
         findings.add_note(f"{item.label} is a {resource.intent}, not a medicine given; not counted.")
+        return None
+    if kind == "MedicationRequest" and resource.doNotPerform:
+        findings.add_note(f"{item.label} is an order not to give {describe(_concept(resource, medications))}; "
+                          "not counted.")
         return None
     concept = _concept(resource, medications)
     if concept is None:

@@ -8,6 +8,7 @@ skipped and named, and the rest are used.
 
 from __future__ import annotations
 
+import copy
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -39,7 +40,20 @@ _USED: dict[str, type[BaseModel]] = {
     "OperationOutcome": OperationOutcome,
 }
 _PATIENT_REF = re.compile(r"(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]*)?$")
-MAX_ENTRIES = 2000
+#: Resources read from one prefetch key: a long list of laboratory results must not crowd out the rest.
+MAX_ENTRIES = 5000
+#: Elements that tie a resource to the patient, change what it means (FHIR modifier elements) or carry
+#: the result (a variant's components). When one of them is malformed the resource is not read: leaving it
+#: out could turn "refuted", "do not give" or "uncertain significance" into a fact.
+_NEVER_DROPPED = frozenset({
+    "resourceType", "subject", "patient", "status", "intent", "doNotPerform", "verificationStatus",
+    "clinicalStatus", "modifierExtension", "implicitRules", "code", "medicationCodeableConcept",
+    "medicationReference", "gender", "active", "link", "component",
+})
+#: CodeableConcepts that STU3 sent as bare codes; the code is kept, in the R4 shape.
+_STU3_CODES = ("clinicalStatus", "verificationStatus")
+#: How many malformed elements are set aside before a resource is given up on.
+_MAX_DROPPED = 10
 
 
 @dataclass(frozen=True, slots=True)
@@ -65,7 +79,6 @@ class Record:
 def collect(prefetch: Mapping[str, Any], patient_id: str, findings: Findings) -> Record:
     """Parse every prefetch value (a resource, a searchset Bundle, or ``null``) into a :class:`Record`."""
     record = Record()
-    seen = 0
     for key, value in prefetch.items():
         if value is None:
             continue
@@ -79,11 +92,10 @@ def collect(prefetch: Mapping[str, Any], patient_id: str, findings: Findings) ->
                 continue
             if any(isinstance(link, dict) and link.get("relation") == "next" for link in value.get("link") or ()):
                 findings.add_note(f"Prefetch {key!r} has more results on further pages, which were not read.")
-            for index, entry in enumerate(entries):
-                if seen >= MAX_ENTRIES:
-                    findings.add_note(f"Only the first {MAX_ENTRIES} resources were read.")
-                    return record
-                seen += 1
+            if len(entries) > MAX_ENTRIES:
+                findings.add_note(f"Prefetch {key!r} holds {len(entries)} entries; only the first {MAX_ENTRIES} "
+                                  "were read.")
+            for index, entry in enumerate(entries[:MAX_ENTRIES]):
                 where = f"{key!r} entry {index + 1}"
                 resource = entry.get("resource") if isinstance(entry, dict) else None
                 if not isinstance(resource, dict):
@@ -91,7 +103,6 @@ def collect(prefetch: Mapping[str, Any], patient_id: str, findings: Findings) ->
                     continue
                 _add(record, resource, where, patient_id, findings)
         else:
-            seen += 1
             _add(record, value, repr(key), patient_id, findings)
     return record
 
@@ -112,12 +123,25 @@ def _add(record: Record, data: dict[str, Any], where: str, patient_id: str, find
             findings.add_skipped(f"{quote(label, 60)} in {where}: {quote(kind, 40)} is not a FHIR R4 resource type; "
                                  "not read.")
         return
+    if kind == "Condition" and any(isinstance(data.get(name), str) for name in _STU3_CODES):
+        data = {**data, **{name: {"coding": [{"code": data[name]}]} for name in _STU3_CODES
+                           if isinstance(data.get(name), str)}}
+    # A Patient's id decides whether it is the patient in context, so a malformed one is never set aside.
+    keep = _NEVER_DROPPED | {"id"} if kind == "Patient" else _NEVER_DROPPED
     try:
-        resource: Any = model.model_validate(data)
-    except ValidationError as error:
+        resource, repairs, error = _validate(model, data, keep)
+    except (KeyError, TypeError, ValueError, AttributeError) as failure:
+        # fhir.resources raises these, not a ValidationError, for some shapes (e.g. a contained resource
+        # whose resourceType is not a type at all).
+        findings.add_skipped(f"{quote(label, 60)} in {where}: not valid FHIR R4 {kind} "
+                             f"({type(failure).__name__} while reading it); not read.")
+        return
+    if error is not None:
         findings.add_skipped(f"{quote(label, 60)} in {where}: not valid FHIR R4 {kind} ({_first_error(error)}); "
                              "not read.")
         return
+    if repairs:
+        findings.add_note(f"{quote(label, 60)} in {where}: {'; '.join(repairs)}; the rest was read.")
     if kind == "OperationOutcome":
         _report_outcome(resource, where, findings)
         return
@@ -141,6 +165,116 @@ def _add(record: Record, data: dict[str, Any], where: str, patient_id: str, find
         record.observations.append(Item(label, resource))
     else:
         record.medication_uses.append(Item(label, resource))
+
+
+def _validate(model: type[BaseModel], data: dict[str, Any],
+              keep: frozenset[str]) -> tuple[Any, list[str], ValidationError | None]:
+    """Parse ``data``, setting aside malformed elements (a bad date, an unknown field) one at a time.
+
+    Returns the resource, what was set aside (in words), and the error when the resource cannot be read at
+    all: a malformed element in ``keep``, a rule about the whole resource, or too many problems.
+    """
+    try:
+        return model.model_validate(data), [], None
+    except ValidationError as invalid:
+        first_error = invalid
+    repaired = copy.deepcopy(data)
+    ignored: list[str] = []
+    days: dict[str, str] = {}  # element -> the day kept from a date-time without a time zone
+    latest = first_error
+    for _ in range(_MAX_DROPPED):
+        if not _mend_first_problem(latest, repaired, keep, ignored, days):
+            break
+        try:
+            return model.model_validate(repaired), _said(ignored, days), None
+        except ValidationError as again:
+            latest = again
+    return None, [], first_error
+
+
+def _mend_first_problem(error: ValidationError, data: dict[str, Any], keep: frozenset[str],
+                        ignored: list[str], days: dict[str, str]) -> bool:
+    """Mend, in place, the first problem in ``error``; False when it may not be mended."""
+    number = _number_for_text(error, data)
+    if number is not None:
+        # A code or text sent as a JSON number (e.g. an RxNorm code 1873916): the same characters, as text.
+        _get(data, number[:-1])[number[-1]] = str(_get(data, number))
+        return True
+    path = _droppable(error, data, keep)
+    if path is None:
+        return False
+    name = ".".join(str(step) for step in path)
+    day = _day_of(_get(data, path))
+    if day is not None:
+        # A date-time without a time zone, common in real records: the day is kept, the time set aside.
+        _get(data, path[:-1])[path[-1]] = day
+        days[name] = day
+    else:
+        _delete(data, path)
+        days.pop(name, None)
+        ignored.append(name)
+    return True
+
+
+def _said(ignored: list[str], days: dict[str, str]) -> list[str]:
+    said = [f"{name} is not valid FHIR R4 and was ignored" for name in ignored]
+    return said + [f"{name} has a time without a time zone, so only its day ({day}) was used"
+                   for name, day in days.items()]
+
+
+def _number_for_text(error: ValidationError, data: dict[str, Any]) -> tuple[str | int, ...] | None:
+    """Where the first problem is a number given for a string, or ``None``."""
+    first = error.errors(include_url=False)[0]
+    loc = tuple(first.get("loc", ()))
+    if first.get("type") != "string_type" or not loc or not _present(data, loc):
+        return None
+    value = _get(data, loc)
+    return loc if isinstance(value, int | float) and not isinstance(value, bool) else None
+
+
+def _droppable(error: ValidationError, data: dict[str, Any], keep: frozenset[str]) -> tuple[str | int, ...] | None:
+    """The element to set aside for the first problem in ``error``, or ``None`` when none may be."""
+    loc = tuple(error.errors(include_url=False)[0].get("loc", ()))
+    # A required element that is missing: set aside the part that holds it (never the resource itself).
+    while loc and not _present(data, loc):
+        loc = loc[:-1]
+    # Inside a contained resource (e.g. a Medication), the same elements are kept as in a resource.
+    element = loc[2] if len(loc) > 2 and loc[0] == "contained" else (loc[0] if loc else None)
+    if not isinstance(element, str) or element in keep or "modifierExtension" in loc:
+        return None
+    # A result's value is never set aside either: a genomic variant with no value counts as present.
+    if any(isinstance(step, str) and step.startswith("value") for step in loc):
+        return None
+    return loc
+
+
+def _present(data: Any, path: tuple[Any, ...]) -> bool:
+    for step in path:
+        in_object = isinstance(data, dict) and isinstance(step, str) and step in data
+        in_list = isinstance(data, list) and isinstance(step, int) and 0 <= step < len(data)
+        if not (in_object or in_list):
+            return False
+        data = data[step]
+    return True
+
+
+def _get(data: Any, path: tuple[Any, ...]) -> Any:
+    for step in path:
+        data = data[step]
+    return data
+
+
+def _delete(data: Any, path: tuple[Any, ...]) -> None:
+    del _get(data, path[:-1])[path[-1]]
+
+
+_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}(?=T)")
+
+
+def _day_of(value: Any) -> str | None:
+    """The ``YYYY-MM-DD`` at the start of a malformed date-time such as ``2024-05-01T10:00:00`` (no zone)."""
+    match = _DAY.match(value) if isinstance(value, str) else None
+    return match.group(0) if match else None
 
 
 def _is_fhir_type(kind: str) -> bool:

@@ -11,11 +11,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Any
 
 from fhir.resources.R4B.observation import Observation
+from pydantic import BaseModel, ValidationError
 
 from decision_aid.fhir import codes as c
-from decision_aid.fhir.concepts import all_text, find_code
+from decision_aid.fhir.concepts import all_text, find_code, has_code
 from decision_aid.fhir.findings import Findings
 from decision_aid.fhir.observations import usable, value_codes, value_words, when
 from decision_aid.fhir.records import Item
@@ -28,6 +30,10 @@ _LOW_WORD = re.compile(r"\blow\b", re.IGNORECASE)
 _EQUIVOCAL_WORD = re.compile(r"\b(equivocal|borderline|indeterminate)\b", re.IGNORECASE)
 _SCORE = re.compile(r"(?<![A-Za-z0-9.>])([0-3])\s*\+")
 _SCORE_WORDED = re.compile(r"\b(?:score|ihc)\s*:?\s*([0-3])\b(?!\s*\+)", re.IGNORECASE)
+#: A score written first in an IHC result, e.g. "0 with faint staining" or "3 (positive)".
+_LEADING_SCORE = re.compile(r"^\s*([0-3])(?![\d%+]|[.,]\d)\b")
+#: Two scores given as a range, e.g. "0-1+" or "1+/2+": which one applies is not said.
+_SCORE_RANGE = re.compile(r"(?<![A-Za-z0-9.])[0-3]\+?\s*(?:-|–|/|to|or)\s*[0-3]\s*\+")
 _ULTRALOW = re.compile(r"ultra[\s-]?low|>\s*0\s*(?:and\s*)?<\s*1\s*\+", re.IGNORECASE)
 _FAINT = re.compile(r"\bfaint\b", re.IGNORECASE)
 _NOT_AMPLIFIED = re.compile(r"\b(not|non)[\s-]?amplified\b|\bno amplification\b", re.IGNORECASE)
@@ -43,7 +49,12 @@ _TEXT_NAMES = {
 _ISH_NAME = re.compile(r"\b(f?ish|in situ hybridi[sz]ation)\b", re.IGNORECASE)
 _IHC_NAME = re.compile(r"\b(ihc|immun\w*)\b", re.IGNORECASE)
 _CPS = re.compile(r"\bcps\b|combined positive score", re.IGNORECASE)
-_CPS_VALUE = re.compile(r"(>=|<=|<|>|≥|≤)?\s*(\d+(?:\.\d+)?)")
+_NUMBER = r"(>=|<=|<|>|≥|≤)?\s*(\d+(?:\.\d+)?)(?:\s*(?:-|–|to)\s*(\d+(?:\.\d+)?))?(?![\w.])"
+#: A number written after "CPS", so that an antibody clone such as 22C3 or SP263 is never read as the score.
+_CPS_NUMBER = re.compile(r"(?:\bcps\b|combined positive score)(?:\s*\(cps\))?\s*(?:score|value|of|is|was|=|:)?\s*"
+                         + _NUMBER, re.IGNORECASE)
+#: A result that is only a number (the test's name says it is a CPS).
+_ONLY_NUMBER = re.compile(r"^\s*" + _NUMBER + r"\s*$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,15 +68,44 @@ class Markers:
 def read_markers(observations: list[Item], findings: Findings) -> Markers:
     by_marker: dict[str, list[Item]] = {"er": [], "pr": [], "her2_ihc": [], "her2_ish": [], "her2": [], "pdl1": []}
     for item in usable(observations):
-        marker = _marker_of(item.resource)
-        if marker:
-            by_marker[marker].append(item)
+        for result in (item, *_component_results(item)):
+            marker = _marker_of(result.resource)
+            if marker:
+                by_marker[marker].append(result)
     er = _receptor("ER", by_marker["er"], findings)
     pr = _receptor("PR", by_marker["pr"], findings)
     her2 = _her2(by_marker["her2_ihc"], by_marker["her2_ish"], by_marker["her2"], findings)
     # PD-L1 matters for triple-negative disease; a missing result is only worth saying then.
     pdl1 = _pdl1(by_marker["pdl1"], findings, report_missing="positive" not in (er, pr, her2))
     return Markers(er, pr, her2, pdl1)
+
+
+#: What a component shares with its Observation: when it was done and what it is about.
+_SHARED = ("status", "subject", "effectiveDateTime", "effectivePeriod", "effectiveInstant", "issued", "method")
+
+
+def _component_results(item: Item) -> list[Item]:
+    """A panel's components (e.g. ER and PR in one receptor panel) as results of their own.
+
+    Genomic results are left alone: their components describe one variant, not separate tests.
+    """
+    observation: Observation = item.resource
+    if not observation.component or has_code(observation.code, c.LOINC, {c.VARIANT_CODE, c.REGION_STUDIED_CODE}):
+        return []
+    shared: dict[str, Any] = {}
+    for name in _SHARED:  # one by one: fhir.resources' model_dump does not keep to ``include``
+        value = getattr(observation, name, None)
+        if value is not None:
+            shared[name] = value.model_dump(exclude_none=True) if isinstance(value, BaseModel) else value
+    results = []
+    for number, component in enumerate(observation.component, start=1):
+        data = {"resourceType": "Observation", **shared, **component.model_dump(exclude_none=True)}
+        data.pop("modifierExtension", None)
+        try:
+            results.append(Item(f"{item.label} component {number}", Observation.model_validate(data)))
+        except ValidationError:
+            continue
+    return results
 
 
 def _marker_of(observation: Observation) -> str | None:
@@ -75,7 +115,7 @@ def _marker_of(observation: Observation) -> str | None:
         if find_code(code, c.LOINC, wanted):
             return marker
     # Only when no code we know: the test's name, for records coded locally.
-    if any(cd.system == c.LOINC for cd in (code.coding or ()) if cd.code in (c.VARIANT_CODE, c.REGION_STUDIED_CODE)):
+    if has_code(code, c.LOINC, {c.VARIANT_CODE, c.REGION_STUDIED_CODE}):
         return None
     name = all_text(code)
     for marker in ("er", "pr", "pdl1", "her2"):
@@ -97,21 +137,68 @@ def _source(item: Item) -> str:
 
 # --- ER and PR ----------------------------------------------------------------------------------
 
+#: A receptor immunostain is an antigen *presence* test, so "detected" / "not detected" answer it too.
+_DETECTED = frozenset({"LA11882-0", "260373001"})
+_NOT_DETECTED = frozenset({"LA11883-8", "260415000"})
+_NOT_DETECTED_WORD = re.compile(r"\bnot[\s-]+detected\b|\bundetected\b|\bno\b[^|.;]*\bdetected\b", re.IGNORECASE)
+_DETECTED_WORD = re.compile(r"\bdetected\b", re.IGNORECASE)
+#: A result that is only a percentage of cells stained, e.g. "90%" or "<1%".
+_PERCENT_ONLY = re.compile(r"^\s*(<=|>=|<|>)?\s*(\d{1,3}(?:\.\d+)?)\s*%\s*$")
+#: A result that is only a sign or an abbreviation, e.g. "ER+", "-", "POS", "neg".
+_SIGN_ONLY = re.compile(r"^\s*(?:(?:ER|PR|PgR)\s*)?(?:(?P<plus>\+|pos)|(?P<minus>-|−|neg))\s*$", re.IGNORECASE)
+
+
 def _receptor_value(observation: Observation) -> tuple[str, str] | None:
     found = value_codes(observation)
-    if found & _POSITIVE and not found & _NEGATIVE:
+    positive_codes, negative_codes = found & (_POSITIVE | _DETECTED), found & (_NEGATIVE | _NOT_DETECTED)
+    if positive_codes and not negative_codes:
         return "positive", ""
-    if found & _NEGATIVE and not found & _POSITIVE:
+    if negative_codes and not positive_codes:
         return "negative", ""
     quantity = observation.valueQuantity
     if quantity is not None and quantity.value is not None and (quantity.unit in _PERCENT or quantity.code == "%"):
-        # ASCO/CAP 2020: 1% or more of cells staining is positive.
-        status = "positive" if quantity.value >= Decimal(1) else "negative"
-        return status, f"{quantity.value}% of cells stained; 1% cut-off"
+        comparator = quantity.comparator or ""
+        status = _percent_status(comparator, quantity.value)
+        if status is not None:
+            return status, f"{comparator}{quantity.value}% of cells stained; 1% cut-off"
     words = value_words(observation)
     positive, negative = bool(_POSITIVE_WORD.search(words)), bool(_NEGATIVE_WORD.search(words))
     if positive != negative:
         return ("positive" if positive else "negative"), "read from the result text"
+    if not positive and not negative:
+        return _receptor_words(words)
+    return None
+
+
+def _receptor_words(words: str) -> tuple[str, str] | None:
+    """A result written without "positive" or "negative": "not detected", "90%", "ER+", "NEG"."""
+    if _NOT_DETECTED_WORD.search(words):
+        return "negative", "read from the result text"
+    if _DETECTED_WORD.search(words):
+        return "positive", "read from the result text"
+    parts = words.split(" | ")
+    percent = next(filter(None, map(_PERCENT_ONLY.match, parts)), None)
+    if percent is not None:
+        comparator = percent.group(1) or ""
+        status = _percent_status(comparator, Decimal(percent.group(2)))
+        return (status, f"{comparator}{percent.group(2)}% of cells stained; 1% cut-off") if status else None
+    sign = next(filter(None, map(_SIGN_ONLY.match, parts)), None)
+    if sign is not None:
+        return ("positive" if sign.group("plus") else "negative"), "read from the result text"
+    return None
+
+
+def _percent_status(comparator: str, value: Decimal) -> str | None:
+    """ASCO/CAP 2020: 1% or more of cells staining is positive. ``None`` when a comparator leaves it open."""
+    one = Decimal(1)
+    if comparator in ("", "="):
+        return "positive" if value >= one else "negative"
+    if comparator in (">", ">="):
+        return "positive" if value >= one else None
+    if comparator == "<":
+        return "negative" if value <= one else None
+    if comparator == "<=":
+        return "negative" if value < one else None
     return None
 
 
@@ -142,7 +229,11 @@ class _Her2Result:
 
 
 def _score(observation: Observation, words: str, ihc: bool) -> str | None:
+    if _SCORE_RANGE.search(words):
+        return None
     match = _SCORE.search(words) or _SCORE_WORDED.search(words)
+    if match is None and ihc:
+        match = next(filter(None, map(_LEADING_SCORE.match, words.split(" | "))), None)
     number: int | None = int(match.group(1)) if match else None
     if number is None and ihc:
         quantity = observation.valueQuantity
@@ -221,6 +312,10 @@ def _her2(ihc_items: list[Item], ish_items: list[Item], other_items: list[Item],
         findings.add_read(f"HER2: equivocal ({_source(stated.item)})")
         findings.add_missing("A final HER2 result (ISH) not found, so HER2 status is unknown")
         return "unknown"
+    unread = (*ihc_items, *other_items)
+    if unread:
+        findings.add_note(f"HER2 in {unread[0].label} gives no IHC score, ISH result or positive/negative call this "
+                          "service can read (a range such as 0-1+ is not read as one score); not used.")
     findings.add_missing("HER2 status not found")
     return "unknown"
 
@@ -260,14 +355,12 @@ def _pdl1(items: list[Item], findings: Findings, *, report_missing: bool) -> str
         if cps is None:
             findings.add_note(f"PD-L1 in {item.label}: no CPS number could be read; not used.")
             continue
-        comparator, number = cps
-        positive = _cps_positive(comparator, number)
+        shown, positive = cps
         if positive is None:
-            findings.add_note(f"PD-L1 in {item.label}: CPS {comparator}{number:g} does not say which side of 10 it "
-                              "is on; not used.")
+            findings.add_note(f"PD-L1 in {item.label}: CPS {shown} does not say which side of 10 it is on; not used.")
             continue
         status = "positive" if positive else "negative"
-        findings.add_read(f"PD-L1: {status} (CPS {comparator}{number:g}; 10 or more counts as positive; "
+        findings.add_read(f"PD-L1: {status} (CPS {shown}; 10 or more counts as positive; "
                           f"{item.label}{when(observation)})")
         return status
     if report_missing:
@@ -275,16 +368,23 @@ def _pdl1(items: list[Item], findings: Findings, *, report_missing: bool) -> str
     return "not_tested"
 
 
-def _cps_value(observation: Observation) -> tuple[str, float] | None:
+def _cps_value(observation: Observation) -> tuple[str, bool | None] | None:
+    """The CPS as written, and whether it is 10 or more (``None`` when the result leaves that open)."""
     quantity = observation.valueQuantity
     if quantity is not None and quantity.value is not None:
-        return (quantity.comparator or ""), float(quantity.value)
+        comparator, number = (quantity.comparator or ""), float(quantity.value)
+        return f"{comparator}{number:g}", _cps_positive(comparator, number)
     if observation.valueInteger is not None:
-        return "", float(observation.valueInteger)
-    match = _CPS_VALUE.search(value_words(observation))
-    if match:
-        return (match.group(1) or ""), float(match.group(2))
-    return None
+        return f"{observation.valueInteger}", observation.valueInteger >= 10
+    words = value_words(observation)
+    match = _CPS_NUMBER.search(words) or next(filter(None, map(_ONLY_NUMBER.match, words.split(" | "))), None)
+    if match is None:
+        return None
+    comparator, low, high = match.group(1) or "", float(match.group(2)), match.group(3)
+    if high is not None:  # a range, e.g. "CPS 1-9"
+        top = float(high)
+        return f"{low:g}-{top:g}", (True if low >= 10 else False if top < 10 else None)
+    return f"{comparator}{low:g}", _cps_positive(comparator, low)
 
 
 def _cps_positive(comparator: str, number: float) -> bool | None:

@@ -84,7 +84,8 @@ def test_drug_names_have_a_length_limit(client: TestClient) -> None:
     error = _only_error(client.post("/v1/guide", json={"treatments": [{"drug": "x" * (MAX_DRUG_NAME + 1)}]}))
     assert error["type"] == "string_too_long"
     assert error["loc"] == ["body", "treatments", 0, "drug"]
-    assert error["msg"] == f"treatments[0].drug: String should have at most {MAX_DRUG_NAME} characters"
+    assert error["msg"].startswith(f"treatments[0].drug: the name is {MAX_DRUG_NAME + 1} characters long; at most "
+                                   f"{MAX_DRUG_NAME} are accepted. Send a generic name, a brand name or a class")
     assert len(error["input"]) <= 201, "the echoed input is cut short"
 
 
