@@ -14,10 +14,10 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from decision_aid import vocabulary as v
-from decision_aid.drugs import DrugVocabulary
+from decision_aid.drugs import DrugRef, DrugVocabulary
 from decision_aid.errors import KnowledgeBaseError
 from decision_aid.facts import Facts, TreatmentFacts
-from decision_aid.profile import Profile
+from decision_aid.profile import Treatment
 
 Path = tuple[str | int, ...]
 
@@ -32,25 +32,31 @@ class Condition:
     def why(self, facts: Facts) -> list[str]:
         return []
 
+    def fixed_why(self) -> tuple[str, ...] | None:
+        """What ``why`` gives for every profile this condition holds for, when that is always the same
+        (``sites: [brain]`` always says "Cancer has spread to: brain"); None when it depends on the
+        profile. Lets the served path write such a rule's JSON once."""
+        return None
+
 
 # --- single-valued facts ------------------------------------------------------------------------
 
-_FIELDS: dict[str, tuple[str, tuple[str, ...], Callable[[Profile], str]]] = {
-    "audience": ("Guide written for", get_args(v.Audience), lambda p: p.audience),
-    "sex": ("Sex", get_args(v.Sex), lambda p: p.sex),
-    "menopausal_status": ("Menopausal status", get_args(v.MenopausalStatus), lambda p: p.menopausal_status),
-    "presentation": ("How the cancer was found", get_args(v.Presentation), lambda p: p.presentation),
-    "er": ("ER (oestrogen receptor)", get_args(v.ReceptorStatus), lambda p: p.receptors.er),
-    "pr": ("PR (progesterone receptor)", get_args(v.ReceptorStatus), lambda p: p.receptors.pr),
-    "her2": ("HER2", get_args(v.Her2Status), lambda p: p.receptors.her2),
-    "hormone_receptors": ("Hormone receptors (ER or PR)", get_args(v.HormoneReceptorStatus),
-                          lambda p: p.hormone_receptors),
-    "subtype": ("Type of breast cancer", get_args(v.Subtype), lambda p: p.subtype),
-    "pik3ca": ("PIK3CA test", get_args(v.GeneStatus), lambda p: p.biomarkers.pik3ca),
-    "esr1": ("ESR1 test", get_args(v.GeneStatus), lambda p: p.biomarkers.esr1),
-    "akt_pathway": ("AKT1 or PTEN test", get_args(v.GeneStatus), lambda p: p.biomarkers.akt_pathway),
-    "gbrca": ("Inherited (germline) BRCA test", get_args(v.GeneStatus), lambda p: p.biomarkers.gbrca),
-    "pdl1": ("PD-L1 test", get_args(v.Pdl1Status), lambda p: p.biomarkers.pdl1),
+#: Each single-valued fact (see ``facts.single_values``): its label in the "why" lines and its values.
+_FIELDS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "audience": ("Guide written for", get_args(v.Audience)),
+    "sex": ("Sex", get_args(v.Sex)),
+    "menopausal_status": ("Menopausal status", get_args(v.MenopausalStatus)),
+    "presentation": ("How the cancer was found", get_args(v.Presentation)),
+    "er": ("ER (oestrogen receptor)", get_args(v.ReceptorStatus)),
+    "pr": ("PR (progesterone receptor)", get_args(v.ReceptorStatus)),
+    "her2": ("HER2", get_args(v.Her2Status)),
+    "hormone_receptors": ("Hormone receptors (ER or PR)", get_args(v.HormoneReceptorStatus)),
+    "subtype": ("Type of breast cancer", get_args(v.Subtype)),
+    "pik3ca": ("PIK3CA test", get_args(v.GeneStatus)),
+    "esr1": ("ESR1 test", get_args(v.GeneStatus)),
+    "akt_pathway": ("AKT1 or PTEN test", get_args(v.GeneStatus)),
+    "gbrca": ("Inherited (germline) BRCA test", get_args(v.GeneStatus)),
+    "pdl1": ("PD-L1 test", get_args(v.Pdl1Status)),
 }
 
 _VALUE_WORDS = {
@@ -73,11 +79,8 @@ class FieldIn(Condition):
     key: str
     values: frozenset[str]
 
-    def _get(self, facts: Facts) -> str:
-        return _FIELDS[self.key][2](facts.profile)
-
     def matches(self, facts: Facts) -> bool:
-        return self._get(facts) in self.values
+        return facts.values[self.key] in self.values
 
     def describe(self) -> str:
         values = sorted(self.values)
@@ -85,9 +88,18 @@ class FieldIn(Condition):
         return f"{self.key} is {said}"
 
     def why(self, facts: Facts) -> list[str]:
+        return self.why_for(facts.values[self.key])
+
+    def why_for(self, value: str) -> list[str]:
+        """The "why" lines when the fact's value is ``value``."""
         if self.key == "audience":
             return []  # who reads the guide is not a fact about the person's cancer
-        return [f"{_FIELDS[self.key][0]}: {_value_words(self._get(facts))}"]
+        return [f"{_FIELDS[self.key][0]}: {_value_words(value)}"]
+
+    def fixed_why(self) -> tuple[str, ...] | None:
+        if self.key == "audience" or len(self.values) == 1:
+            return tuple(self.why_for(next(iter(self.values))))
+        return None
 
 
 # --- lists: sites, symptoms, concerns -----------------------------------------------------------
@@ -113,8 +125,8 @@ class ListHas(Condition):
     def matches(self, facts: Facts) -> bool:
         present = self._present(facts)
         if self.mode == "all_of":
-            return all(x in present for x in self.values)
-        found = sum(1 for x in self.values if x in present)
+            return present.issuperset(self.values)
+        found = sum(map(present.__contains__, self.values))
         if self.mode == "none_of":
             return found == 0
         return found >= self.count
@@ -129,7 +141,17 @@ class ListHas(Condition):
         if self.mode == "none_of":
             return []
         present = self._present(facts)
-        shown = [x for x in self.values if x in present]
+        return self._why_shown([x for x in self.values if x in present])
+
+    def fixed_why(self) -> tuple[str, ...] | None:
+        if self.mode == "none_of":
+            return ()
+        # When holding means every listed value is present, the lines name them all.
+        if self.mode == "all_of" or self.count >= len(self.values) or len(set(self.values)) == 1:
+            return tuple(self._why_shown(list(self.values)))
+        return None
+
+    def _why_shown(self, shown: list[str]) -> list[str]:
         words = [v.SITE_WORDS[x] if self.key == "sites" else v.words(x) for x in shown]
         return [f"{_LISTS[self.key][0]}: {', '.join(words)}"] if words else []
 
@@ -147,18 +169,23 @@ class TreatmentMatch:
     lowers_white_cells: bool | None = None
 
     def matches(self, t: TreatmentFacts) -> bool:
-        ref, given = t.ref, t.given
+        return self.matches_drug(t.ref) and self.matches_given(t.given)
+
+    def matches_drug(self, ref: DrugRef) -> bool:
+        """The half of the match that reads which drug the name stands for."""
         if self.drugs is not None and not (self.drugs & ref.generics):
             return False
         if self.classes is not None and not (self.classes & ref.classes):
             return False
         if self.groups is not None and not (self.groups & ref.groups):
             return False
+        return self.lowers_white_cells is None or ref.lowers_white_cells == self.lowers_white_cells
+
+    def matches_given(self, given: Treatment) -> bool:
+        """The half that reads how it was given: setting, outcome, months since it ended."""
         if self.settings is not None and given.setting not in self.settings:
             return False
         if self.outcomes is not None and given.outcome not in self.outcomes:
-            return False
-        if self.lowers_white_cells is not None and ref.lowers_white_cells != self.lowers_white_cells:
             return False
         if self.on_or_within_months is not None:
             during = given.outcome in ("ongoing", "progressed")
@@ -182,13 +209,18 @@ class TreatmentMatch:
         return ", ".join(parts) or "any treatment"
 
 
+def listed(treatment: TreatmentFacts) -> str:
+    """A treatment's "why" line."""
+    return f"Treatment listed: {treatment.describe()}"
+
+
 @dataclass(frozen=True, slots=True)
 class TreatmentsHave(Condition):
     mode: str  # any or none
     match: TreatmentMatch
 
     def matches(self, facts: Facts) -> bool:
-        found = any(self.match.matches(t) for t in facts.treatments)
+        found = any(map(self.match.matches, facts.treatments))
         return found if self.mode == "any" else not found
 
     def describe(self) -> str:
@@ -197,7 +229,10 @@ class TreatmentsHave(Condition):
     def why(self, facts: Facts) -> list[str]:
         if self.mode == "none":
             return []
-        return [f"Treatment listed: {t.describe()}" for t in facts.treatments if self.match.matches(t)]
+        return [listed(t) for t in facts.treatments if self.match.matches(t)]
+
+    def fixed_why(self) -> tuple[str, ...] | None:
+        return () if self.mode == "none" else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -213,7 +248,10 @@ class HasTreatments(Condition):
     def why(self, facts: Facts) -> list[str]:
         if not self.wanted:
             return ["No treatments were listed"]
-        return [f"Treatment listed: {t.describe()}" for t in facts.treatments]
+        return [listed(t) for t in facts.treatments]
+
+    def fixed_why(self) -> tuple[str, ...] | None:
+        return None if self.wanted else ("No treatments were listed",)
 
 
 # --- combinators --------------------------------------------------------------------------------
@@ -233,6 +271,10 @@ class All(Condition):
     def why(self, facts: Facts) -> list[str]:
         return [line for p in self.parts for line in p.why(facts)]
 
+    def fixed_why(self) -> tuple[str, ...] | None:
+        fixed = [p.fixed_why() for p in self.parts]
+        return None if None in fixed else tuple(line for lines in fixed if lines is not None for line in lines)
+
 
 @dataclass(frozen=True, slots=True)
 class AnyOf(Condition):
@@ -248,6 +290,10 @@ class AnyOf(Condition):
         # The first branch that holds is reason enough; listing every branch repeats the same facts.
         return next((p.why(facts) for p in self.parts if p.matches(facts)), [])
 
+    def fixed_why(self) -> tuple[str, ...] | None:
+        fixed = {p.fixed_why() for p in self.parts}
+        return fixed.pop() if len(fixed) == 1 else None  # every branch says the same, whichever holds
+
 
 @dataclass(frozen=True, slots=True)
 class Not(Condition):
@@ -258,6 +304,9 @@ class Not(Condition):
 
     def describe(self) -> str:
         return f"not ({self.part.describe()})"
+
+    def fixed_why(self) -> tuple[str, ...] | None:
+        return ()
 
 
 def _wrap(condition: Condition) -> str:

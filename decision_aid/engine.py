@@ -6,21 +6,21 @@ No I/O, no clock, no environment: the same profile and knowledge base always giv
 :func:`guide_json` is the same guide written straight to JSON for the web service, byte for byte
 what ``build_guide(profile, kb).model_dump_json()`` gives. It is faster because everything in a
 guide that does not depend on the profile (each rule's id, title, text, questions and sources;
-the disclaimer; the glossary) is written once, by :func:`prepare`, when the knowledge base loads,
-and because a condition that appears in several rules is decided once per guide (see
-:class:`_Compiler`). Tests check that the two give the same bytes for every rule's examples and for
-generated profiles.
+the disclaimer; the glossary, and the whole JSON of a rule whose "why" lines cannot depend on the
+profile) is written once, by :func:`prepare`, when the knowledge base loads, and because the
+conditions are compiled into set operations and closures (see :mod:`decision_aid.compiled`). Tests
+check that the two give the same bytes for every rule's examples and for generated profiles.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
-from typing import Any
+from itertools import chain
 
 from pydantic_core import to_json
 
-from decision_aid.conditions import All, AnyOf, Condition, Not
+from decision_aid.compiled import TOKENS, Compiler, Explain, Memo, Test
 from decision_aid.facts import Facts
 from decision_aid.guide import GlossaryEntry, Guide, KnowledgeBaseInfo, Point, SourceRef, UrgentItem
 from decision_aid.knowledge_base import KnowledgeBase, Rule
@@ -89,89 +89,6 @@ def _info(kb: KnowledgeBase) -> KnowledgeBaseInfo:
     return KnowledgeBaseInfo(version=kb.meta.version, reviewed_on=kb.meta.reviewed_on.isoformat())
 
 
-# --- deciding which rules fire, with less work ------------------------------------------------
-
-# A guide's memo: slot i holds leaf i's answer (None: not yet asked); slot n + i, its reasons.
-_Memo = list[Any]
-_Test = Callable[[Facts, _Memo], bool]
-_Explain = Callable[[Facts, _Memo], list[str]]
-
-
-class _Compiler:
-    """Turn condition trees into closures that give the answers of ``matches`` and ``why``.
-
-    ``all``, ``any`` and ``not`` become plain closures. Every other condition is a leaf, asked
-    through its own ``matches`` and ``why``, and equal leaves share one memo slot, so the subtype
-    test that thirty rules share is decided once per guide.
-    """
-
-    def __init__(self) -> None:
-        self.leaves: dict[Condition, int] = {}
-
-    def test(self, node: Condition) -> _Test:
-        if type(node) is All or type(node) is AnyOf:
-            parts = tuple(self.test(part) for part in node.parts)
-            if len(parts) == 1:
-                return parts[0]
-            if type(node) is All:
-                return _all_of(parts)
-            return _any_of(parts)
-        if type(node) is Not:
-            inner = self.test(node.part)
-            return lambda facts, memo: not inner(facts, memo)
-        slot = self.leaves.setdefault(node, len(self.leaves))
-        matches = node.matches
-
-        def leaf(facts: Facts, memo: _Memo) -> bool:
-            answer: bool | None = memo[slot]
-            if answer is None:
-                answer = memo[slot] = matches(facts)
-            return answer
-
-        return leaf
-
-    def explain(self, node: Condition) -> _Explain:
-        if type(node) is All:
-            parts = tuple(self.explain(part) for part in node.parts)
-            return lambda facts, memo: [line for part in parts for line in part(facts, memo)]
-        if type(node) is AnyOf:
-            pairs = tuple((self.test(part), self.explain(part)) for part in node.parts)
-            return lambda facts, memo: next((why(facts, memo) for holds, why in pairs if holds(facts, memo)), [])
-        if type(node) is Not:
-            return lambda facts, memo: []
-        index = self.leaves.setdefault(node, len(self.leaves))
-        why = node.why
-
-        def leaf(facts: Facts, memo: _Memo) -> list[str]:
-            slot = len(memo) // 2 + index
-            lines: list[str] | None = memo[slot]
-            if lines is None:
-                lines = memo[slot] = why(facts)
-            return lines
-
-        return leaf
-
-
-def _all_of(parts: tuple[_Test, ...]) -> _Test:
-    def all_of(facts: Facts, memo: _Memo) -> bool:
-        for part in parts:  # noqa: SIM110 - a loop, not all(genexpr): it runs for every rule of every guide
-            if not part(facts, memo):
-                return False
-        return True
-
-    return all_of
-
-
-def _any_of(parts: tuple[_Test, ...]) -> _Test:
-    def any_of(facts: Facts, memo: _Memo) -> bool:
-        for part in parts:  # noqa: SIM110 - as above
-            if part(facts, memo):
-                return True
-        return False
-
-    return any_of
-
-
 # --- the same guide, written straight to JSON ---------------------------------------------------
 
 _WHY = b'"why":[]'
@@ -180,14 +97,21 @@ _ENDING = b'"urgent":[],"points":[],"questions":[],"glossary":[]}'
 
 @dataclass(frozen=True, slots=True)
 class _Written:
-    """One rule as JSON, split where its ``why`` list goes (``head + why + tail``), and its condition
-    compiled."""
+    """One rule, ready to be written: its condition compiled, and its JSON for each audience, either
+    whole (``pieces``, when its ``why`` list cannot depend on the profile) or split where the ``why``
+    list goes (``heads[audience] + why + tail``)."""
 
     rule: Rule
-    heads: tuple[bytes, bytes]  # for patients, for clinicians
+    urgent: bool
+    needs: frozenset[str]  # the compiled condition: see decision_aid.compiled.Gate
+    excludes: frozenset[str]
+    rest: Test | None
+    pieces: tuple[bytes, bytes] | None  # for patients, for clinicians
+    heads: tuple[bytes, bytes]
     tail: bytes
-    holds: _Test
-    explain: _Explain
+    explain: Explain
+    questions: tuple[bytes, ...]  # each question as JSON, in order
+    terms: tuple[int, ...]  # positions of its glossary terms in the knowledge base's glossary
 
 
 @dataclass(frozen=True)
@@ -196,11 +120,9 @@ class PreparedKnowledgeBase:
 
     kb: KnowledgeBase
     rules: tuple[_Written, ...]
-    leaves: int
+    start: Callable[[Facts], Memo]  # the memo for one guide
     openings: Mapping[str, bytes]  # by audience: the guide up to its urgent list
-    questions: Mapping[str, bytes]
-    glossary: Mapping[str, bytes]
-    glossary_order: Mapping[str, int]
+    glossary: tuple[bytes, ...]  # in the knowledge base's order
 
 
 def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
@@ -209,25 +131,9 @@ def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
     Each piece is written by the guide's own pydantic models, so the JSON cannot drift from
     ``Guide.model_dump_json()``.
     """
-    compiler = _Compiler()
-    rules: list[_Written] = []
-    for rule in kb.rules:
-        heads = []
-        tail = b""
-        for text in (rule.patient, rule.clinician):
-            sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
-            model: UrgentItem | Point
-            if rule.urgent:
-                model = UrgentItem(id=rule.id, title=rule.title, text=text, why=[], sources=sources)
-            else:
-                model = Point(id=rule.id, topic=rule.topic, title=rule.title, text=text, why=[],
-                              questions=list(rule.questions), sources=sources)
-            head, found, tail = model.model_dump_json().encode().partition(_WHY)
-            if not found:
-                raise AssertionError(f"{rule.id}: the written point has no empty 'why' list to fill in")
-            heads.append(head + b'"why":')
-        rules.append(_Written(rule, (heads[0], heads[1]), tail, compiler.test(rule.when),
-                              compiler.explain(rule.when)))
+    compiler = Compiler([rule.when for rule in kb.rules], kb.drugs)
+    term_position = {term: i for i, term in enumerate(kb.glossary)}
+    rules = tuple(_write_rule(rule, compiler, term_position) for rule in kb.rules)
     openings = {}
     for audience in ("patient", "clinician"):
         empty = Guide(disclaimer=_disclaimer(kb, audience == "clinician"), audience=audience,
@@ -236,10 +142,34 @@ def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
         if not written.endswith(_ENDING):
             raise AssertionError("the Guide model's last fields are no longer urgent, points, questions, glossary")
         openings[audience] = written[: -len(_ENDING)] + b'"urgent":['
-    questions = {q: to_json(q) for rule in kb.rules for q in rule.questions}
-    glossary = {t: GlossaryEntry(term=t, definition=d).model_dump_json().encode() for t, d in kb.glossary.items()}
-    return PreparedKnowledgeBase(kb, tuple(rules), len(compiler.leaves), openings, questions, glossary,
-                                 {term: i for i, term in enumerate(kb.glossary)})
+    glossary = tuple(GlossaryEntry(term=t, definition=d).model_dump_json().encode() for t, d in kb.glossary.items())
+    return PreparedKnowledgeBase(kb, rules, compiler.start, openings, glossary)
+
+
+def _write_rule(rule: Rule, compiler: Compiler, term_position: Mapping[str, int]) -> _Written:
+    heads = []
+    tail = b""
+    for text in (rule.patient, rule.clinician):
+        sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
+        model: UrgentItem | Point
+        if rule.urgent:
+            model = UrgentItem(id=rule.id, title=rule.title, text=text, why=[], sources=sources)
+        else:
+            model = Point(id=rule.id, topic=rule.topic, title=rule.title, text=text, why=[],
+                          questions=list(rule.questions), sources=sources)
+        head, found, tail = model.model_dump_json().encode().partition(_WHY)
+        if not found:
+            raise AssertionError(f"{rule.id}: the written point has no empty 'why' list to fill in")
+        heads.append(head + b'"why":')
+    fixed = rule.when.fixed_why()
+    pieces = None
+    if fixed is not None:
+        why = to_json(list(dict.fromkeys(fixed)) or [SHOWN_TO_EVERYONE])
+        pieces = (heads[0] + why + tail, heads[1] + why + tail)
+    gate = compiler.gate(rule.when)
+    return _Written(rule, rule.urgent, gate.needs, gate.excludes, gate.rest, pieces, (heads[0], heads[1]), tail,
+                    compiler.explain(rule.when), tuple(to_json(q) for q in rule.questions),
+                    tuple(term_position[t] for t in rule.glossary))
 
 
 def guide_json(profile: Profile, prepared: PreparedKnowledgeBase) -> tuple[bytes, list[str]]:
@@ -253,36 +183,29 @@ def guide_json(profile: Profile, prepared: PreparedKnowledgeBase) -> tuple[bytes
         >>> body == build_guide(Profile(), kb).model_dump_json().encode()
         True
     """
-    urgent: list[bytes] = []
-    points: list[bytes] = []
-    urgent_ids: list[str] = []
-    point_ids: list[str] = []
-    questions: dict[str, None] = {}
-    terms: set[str] = set()
     clinician = profile.audience == "clinician"
     facts = Facts.of(profile, prepared.kb.drugs)
-    memo: _Memo = [None] * (2 * prepared.leaves)
-    for part in prepared.rules:
-        if not part.holds(facts, memo):
-            continue
-        rule = part.rule
-        why = list(dict.fromkeys(part.explain(facts, memo))) or [SHOWN_TO_EVERYONE]
-        piece = part.heads[clinician] + to_json(why) + part.tail
-        if rule.urgent:
-            urgent.append(piece)
-            urgent_ids.append(rule.id)
+    memo = prepared.start(facts)
+    tokens = memo[TOKENS]
+    fired = [part for part in prepared.rules if part.needs <= tokens and part.excludes.isdisjoint(tokens)
+             and (part.rest is None or part.rest(facts, memo))]
+    urgent: list[bytes] = []
+    points: list[bytes] = []
+    for part in fired:
+        if part.pieces is not None:
+            written = part.pieces[clinician]
         else:
-            points.append(piece)
-            point_ids.append(rule.id)
-        for question in rule.questions:
-            questions.setdefault(question, None)
-        terms.update(rule.glossary)
-    order = prepared.glossary_order
+            why = list(dict.fromkeys(part.explain(facts, memo))) or [SHOWN_TO_EVERYONE]
+            written = b"".join((part.heads[clinician], to_json(why), part.tail))
+        (urgent if part.urgent else points).append(written)
+    questions = dict.fromkeys(chain.from_iterable([part.questions for part in fired]))
+    terms = sorted(set(chain.from_iterable([part.terms for part in fired])))
+    glossary = prepared.glossary
     body = b"".join((
         prepared.openings[profile.audience], b",".join(urgent),
         b'],"points":[', b",".join(points),
-        b'],"questions":[', b",".join([prepared.questions[q] for q in questions]),
-        b'],"glossary":[', b",".join([prepared.glossary[t] for t in sorted(terms, key=order.__getitem__)]),
+        b'],"questions":[', b",".join(questions),
+        b'],"glossary":[', b",".join([glossary[i] for i in terms]),
         b"]}",
     ))
-    return body, urgent_ids + point_ids
+    return body, [part.rule.id for part in fired if part.urgent] + [part.rule.id for part in fired if not part.urgent]

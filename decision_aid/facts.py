@@ -1,7 +1,9 @@
-"""The facts the rules read: a profile with its drug names resolved and its lists made into sets."""
+"""The facts the rules read: a profile with its drug names resolved, its lists made into sets, and its
+single-valued facts (the derived ``subtype`` and ``hormone_receptors`` included) worked out once."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 from decision_aid.drugs import DrugRef, DrugVocabulary
@@ -42,9 +44,29 @@ _OUTCOME_WORDS = {
 }
 
 
+def single_values(profile: Profile) -> dict[str, str]:
+    """Each single-valued fact, by the name a rule's ``when`` gives it.
+
+    Example usage::
+
+        >>> single_values(Profile())["subtype"]
+        'unknown'
+    """
+    receptors, biomarkers = profile.receptors, profile.biomarkers
+    return {
+        "audience": profile.audience, "sex": profile.sex, "menopausal_status": profile.menopausal_status,
+        "presentation": profile.presentation,
+        "er": receptors.er, "pr": receptors.pr, "her2": receptors.her2,
+        "hormone_receptors": profile.hormone_receptors, "subtype": profile.subtype,
+        "pik3ca": biomarkers.pik3ca, "esr1": biomarkers.esr1, "akt_pathway": biomarkers.akt_pathway,
+        "gbrca": biomarkers.gbrca, "pdl1": biomarkers.pdl1,
+    }
+
+
 @dataclass(frozen=True, slots=True)
 class Facts:
     profile: Profile
+    values: Mapping[str, str]  # see single_values
     sites: frozenset[str]
     symptoms: frozenset[str]
     concerns: frozenset[str]
@@ -57,5 +79,5 @@ class Facts:
             ref = drugs.resolve(treatment.drug)
             labels = tuple(drugs.classes[c].label for c in sorted(ref.classes))
             treatments.append(TreatmentFacts(treatment, ref, labels))
-        return cls(profile, frozenset(profile.sites), frozenset(profile.symptoms),
+        return cls(profile, single_values(profile), frozenset(profile.sites), frozenset(profile.symptoms),
                    frozenset(profile.concerns), tuple(treatments))
