@@ -15,17 +15,22 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 from decision_aid.errors import KnowledgeBaseError, UnknownDrugError
 
-_SEPARATORS = re.compile(r"[\s_\-]+")
+_SEPARATORS = re.compile(r"[\s_\-,]+")
 _MARKS = re.compile(r"[®™]")
+#: The four-letter suffix of a US biologic's name ("trastuzumab-dkst", "denosumab-bbdz").
+_BIOLOGIC_SUFFIX = re.compile(r"^(?P<base>.+?)\s*-\s*[a-z]{4}$", re.IGNORECASE)
+_BIOLOGIC_STEMS = ("mab", "hyaluronidase")
 
 
 def normalise(name: str) -> str:
-    """Fold case, trade marks, and hyphens/underscores/spaces so that spellings compare equal.
+    """Fold case, trade marks, and hyphens/underscores/commas/spaces so that spellings compare equal.
 
     Example usage::
 
         >>> normalise("  Aromatase_Inhibitor ")
         'aromatase inhibitor'
+        >>> normalise("pertuzumab, trastuzumab, and hyaluronidase")
+        'pertuzumab trastuzumab and hyaluronidase'
     """
     return _SEPARATORS.sub(" ", _MARKS.sub("", name)).strip().casefold()
 
@@ -72,10 +77,40 @@ class DrugVocabulary:
             >>> load_knowledge_base().drugs.resolve("IBRANCE").generics
             frozenset({'palbociclib'})
         """
-        ref = self.by_name.get(normalise(name))
+        ref = self.find(name)
         if ref is None:
             raise UnknownDrugError(name, self.suggest(name))
         return ref
+
+    def find(self, name: str) -> DrugRef | None:
+        """What ``name`` stands for, or None. Besides the names in the vocabulary, two spellings are
+        read by rule: the plural of a class or group name ("CDK4/6 inhibitors", "ADCs"), and a US
+        biologic's name with its four-letter suffix ("trastuzumab-dkst", "sacituzumab govitecan-hziy").
+
+        Example usage::
+
+            >>> from decision_aid.knowledge_base import load_knowledge_base
+            >>> vocabulary = load_knowledge_base().drugs
+            >>> vocabulary.find("PARP inhibitors").label, vocabulary.find("trastuzumab-anns").label
+            ('PARP inhibitor', 'trastuzumab')
+            >>> vocabulary.find("letrozoles") is None
+            True
+        """
+        key = normalise(name)
+        ref = self.by_name.get(key)
+        if ref is not None:
+            return ref
+        if len(key) > 3 and key.endswith("s"):
+            ref = self.by_name.get(key[:-1])
+            if ref is not None and ref.kind != "drug":
+                return ref
+        suffixed = _BIOLOGIC_SUFFIX.match(_MARKS.sub("", name).strip())
+        if suffixed is not None:
+            base = normalise(suffixed["base"])
+            ref = self.by_name.get(base)
+            if ref is not None and ref.kind == "drug" and any(stem in base for stem in _BIOLOGIC_STEMS):
+                return ref
+        return None
 
     def accepted_names(self) -> list[str]:
         """Every name a treatment may be given as, sorted: generics, brands, aliases, classes, groups."""

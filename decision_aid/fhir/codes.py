@@ -51,6 +51,8 @@ GENES = {
 }
 
 # --- disease status and staging -----------------------------------------------------------------
+#: ECOG and Karnofsky performance status (mCODE); seen, named, not used.
+PERFORMANCE_STATUS_CODES = frozenset({"89247-1", "89243-0"})
 DISEASE_STATUS_CODES = frozenset({"88040-1", "97509-4"})  # STU1, STU2 and later
 WORSENED = "271299001"
 DISTANT_METASTASIS_CODES = frozenset({"21907-1", "21901-4", "399387003"})

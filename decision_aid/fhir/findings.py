@@ -14,7 +14,8 @@ class Findings:
     skipped: list[str] = field(default_factory=list)
     #: Data that was read but left out of the profile, and problems the EHR reported.
     notes: list[str] = field(default_factory=list)
-    #: What makes the whole guide doubtful, e.g. a primary cancer that is not breast cancer.
+    #: What makes the whole guide doubtful, e.g. a primary cancer that is not breast cancer, or results in
+    #: the record that disagree (which one was used is said).
     alerts: list[str] = field(default_factory=list)
 
     def add_read(self, line: str) -> None:

@@ -5,6 +5,9 @@ significance. A gene counts as ``not_detected`` only when a region-studied resul
 variant result says "absent") and no variant was found. Germline BRCA needs the germline source
 class: a somatic BRCA variant, or one whose origin is not recorded, is named in the facts card
 but not counted as inherited.
+
+A change found stays counted when a later test of the same gene finds none (a test can miss a change
+another test found, a blood test especially), and the facts card says at the top that the two disagree.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from fhir.resources.R4B.observation import Observation
 from decision_aid.fhir import codes as c
 from decision_aid.fhir.concepts import all_text, codes, has_code, normalise_hgnc, profiles_of, texts
 from decision_aid.fhir.findings import Findings
-from decision_aid.fhir.observations import usable, value_codes, value_words, when
+from decision_aid.fhir.observations import dated, observation_date, usable, value_codes, value_words, when
 from decision_aid.fhir.records import Item
 
 _SYMBOLS = frozenset(c.GENES.values())
@@ -47,23 +50,52 @@ def read_genomics(observations: list[Item], findings: Findings, *,
     """Read the variants; missing PIK3CA, ESR1 and AKT1/PTEN results are reported only when they could matter."""
     result = Biomarkers()
     found: dict[str, str] = {}  # field -> the line that set it to mutated
-    absent: dict[str, list[str]] = {}  # gene -> labels saying no variant
-    germline_absent: list[str] = []
+    detected: dict[str, list[tuple[str, Item]]] = {}  # field -> (gene, result) for each change found
+    absent: dict[str, list[Item]] = {}  # gene -> results saying no variant
+    germline_absent: dict[str, list[Item]] = {}  # gene -> germline results saying no variant
     for item in usable(observations):
         observation: Observation = item.resource
         if _is_variant(observation):
-            _variant(item, result, found, absent, germline_absent, findings)
+            _variant(item, result, found, detected, absent, germline_absent, findings)
         elif _is_region_studied(observation):
             for gene in _genes(observation):
-                absent.setdefault(gene, []).append(item.label)
+                absent.setdefault(gene, []).append(item)
         elif named := sorted(set(_SYMBOL_WORD.findall(all_text(observation.code)))):
             # E.g. a lab's own "PIK3CA mutation analysis" code: its free-text result is not interpreted here.
             findings.add_note(f"{item.label} is a test for {'/'.join(named)} that is not coded as a genomic variant "
                               "(LOINC 69548-6) or region studied; its result was not read.")
     for line in found.values():
         findings.add_read(line)
+    _later_not_found(detected, absent, germline_absent, findings)
     _not_detected(result, absent, germline_absent, findings, hormone_receptors_may_be_positive)
     return result
+
+
+def _later_not_found(detected: dict[str, list[tuple[str, Item]]], absent: dict[str, list[Item]],
+                     germline_absent: dict[str, list[Item]], findings: Findings) -> None:
+    """Name a change that was found when a later test of the same gene found none.
+
+    The change is still counted (a test can miss a change another test found, e.g. a blood test when
+    little tumour DNA is shed), but the facts card says so plainly, at the top.
+    """
+    for name, hits in detected.items():
+        newest_gene, newest = hits[0]
+        found_on = observation_date(newest.resource)
+        if found_on is None:
+            continue
+        pool = germline_absent if name == "gbrca" else absent
+        genes = {gene for gene, _item in hits}
+        later = [item for gene in sorted(genes) for item in pool.get(gene, ())
+                 if (day := observation_date(item.resource)) is not None and day > found_on]
+        if not later:
+            continue
+        label = _LABEL.get(name, "Inherited (germline) BRCA")
+        others = "; ".join(dict.fromkeys(dated(item) for item in later))
+        advice = ("An inherited result should not change; ask the team which result is right." if name == "gbrca"
+                  else "A test can miss a change that another test found (a blood test especially); "
+                       "ask the team which result applies.")
+        findings.add_alert(f"{label}: results disagree — a {newest_gene} change was found ({dated(newest)}) and is "
+                           f"used; a later test found no change ({others}). {advice}")
 
 
 def _is_variant(observation: Observation) -> bool:
@@ -121,8 +153,8 @@ def _significance(observation: Observation) -> str | None:
     return None
 
 
-def _variant(item: Item, result: Biomarkers, found: dict[str, str], absent: dict[str, list[str]],
-             germline_absent: list[str], findings: Findings) -> None:
+def _variant(item: Item, result: Biomarkers, found: dict[str, str], detected: dict[str, list[tuple[str, Item]]],
+             absent: dict[str, list[Item]], germline_absent: dict[str, list[Item]], findings: Findings) -> None:
     observation: Observation = item.resource
     genes = _genes(observation)
     if not genes:
@@ -132,9 +164,9 @@ def _variant(item: Item, result: Biomarkers, found: dict[str, str], absent: dict
     origin = _source_class(observation)
     for gene in sorted(genes):
         if not present:
-            absent.setdefault(gene, []).append(item.label)
+            absent.setdefault(gene, []).append(item)
             if gene.startswith("BRCA") and origin == "germline":
-                germline_absent.append(gene)
+                germline_absent.setdefault(gene, []).append(item)
             continue
         where = f"{item.label}, {gene}{', ' + origin if origin else ''}{when(observation)}"
         significance = _significance(observation)
@@ -146,9 +178,11 @@ def _variant(item: Item, result: Biomarkers, found: dict[str, str], absent: dict
             name = _FIELD_OF[gene]
             setattr(result, name, "mutated")
             found.setdefault(name, f"{_LABEL[name]}: a change (mutation) was found ({where})")
+            detected.setdefault(name, []).append((gene, item))
         elif origin == "germline":
             result.gbrca = "mutated"
             found.setdefault("gbrca", f"Inherited (germline) BRCA: a change was found ({where})")
+            detected.setdefault("gbrca", []).append((gene, item))
         else:
             said = "in the tumour (somatic)" if origin == "somatic" else "with no record of whether it is inherited"
             findings.add_note(f"A {gene} variant {said} in {item.label} was not counted as inherited (germline) "
@@ -158,7 +192,7 @@ def _variant(item: Item, result: Biomarkers, found: dict[str, str], absent: dict
 _LABEL = {"pik3ca": "PIK3CA", "esr1": "ESR1", "akt_pathway": "AKT1 or PTEN"}
 
 
-def _not_detected(result: Biomarkers, absent: dict[str, list[str]], germline_absent: list[str],
+def _not_detected(result: Biomarkers, absent: dict[str, list[Item]], germline_absent: dict[str, list[Item]],
                   findings: Findings, report_missing: bool) -> None:
     for name, genes in (("pik3ca", ("PIK3CA",)), ("esr1", ("ESR1",)), ("akt_pathway", ("AKT1", "PTEN"))):
         if getattr(result, name) == "mutated":
@@ -166,7 +200,7 @@ def _not_detected(result: Biomarkers, absent: dict[str, list[str]], germline_abs
         tested = [g for g in genes if g in absent]
         if len(tested) == len(genes):
             setattr(result, name, "not_detected")
-            labels = sorted({label for g in genes for label in absent[g]})
+            labels = sorted({item.label for g in genes for item in absent[g]})
             findings.add_read(f"{_LABEL[name]}: tested, no change found ({', '.join(labels)})")
         elif tested and report_missing:
             findings.add_missing(f"{_LABEL[name]}: only {tested[0]} was tested")

@@ -18,7 +18,7 @@ from typing import Any
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.medication import Medication
 
-from decision_aid.drugs import DrugRef, DrugVocabulary, normalise
+from decision_aid.drugs import DrugRef, DrugVocabulary
 from decision_aid.fhir import codes as c
 from decision_aid.fhir.concepts import all_text, codes, describe, find_code, first_date, has_code, months_between, quote
 from decision_aid.fhir.findings import Findings
@@ -76,7 +76,7 @@ class DrugNames:
             >>> DrugNames(load_knowledge_base().drugs).find("ado-trastuzumab emtansine 100 MG Injection [Kadcyla]")
             ['ado-trastuzumab emtansine']
         """
-        ref = self.drugs.by_name.get(normalise(text))  # not resolve(): its suggestions are costly
+        ref = self.drugs.find(text)  # not resolve(): its suggestions are costly
         if ref is not None:
             return [ref.label if ref.kind == "drug" else text.strip()]
         tokens = _words(text).split()

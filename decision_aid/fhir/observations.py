@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from fhir.resources.R4B.observation import Observation
 
-from decision_aid.fhir.concepts import first_date
+from decision_aid.fhir.concepts import first_date, to_date
 from decision_aid.fhir.records import Item
 
 _NOT_RESULTS = frozenset({"cancelled", "entered-in-error", "registered"})
@@ -19,10 +19,39 @@ def observation_date(observation: Observation) -> dt.date | None:
                       observation.effectiveInstant, observation.issued)
 
 
+def _moment(value: object) -> float | None:
+    """A FHIR date, dateTime or instant as seconds, for ordering (a date counts as its midnight, UTC)."""
+    if isinstance(value, dt.datetime):
+        aware = value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+        return aware.timestamp()
+    day = to_date(value)
+    return dt.datetime(day.year, day.month, day.day, tzinfo=dt.UTC).timestamp() if day else None
+
+
+def newest_first_key(observation: Observation) -> tuple[float, float]:
+    """Order results by when the test was done (effective), then by when it was reported (issued).
+
+    A result with no effective time is placed by its issued time; one with neither comes last.
+    """
+    period = observation.effectivePeriod
+    effective = next((m for m in map(_moment, (observation.effectiveDateTime, period.start if period else None,
+                                                observation.effectiveInstant)) if m is not None), None)
+    issued = _moment(observation.issued)
+    lowest = float("-inf")
+    return (effective if effective is not None else issued if issued is not None else lowest,
+            issued if issued is not None else lowest)
+
+
 def usable(items: Iterable[Item]) -> list[Item]:
-    """Observations with a result, newest first (undated ones last)."""
+    """Observations with a result, newest first by effective time then issued time (undated ones last)."""
     kept = [item for item in items if item.resource.status not in _NOT_RESULTS]
-    return sorted(kept, key=lambda item: observation_date(item.resource) or dt.date.min, reverse=True)
+    return sorted(kept, key=lambda item: newest_first_key(item.resource), reverse=True)
+
+
+def dated(item: Item) -> str:
+    """When a result was done and where it is, for the facts card: "2025-03-02, Observation/x"."""
+    found = observation_date(item.resource)
+    return f"{found.isoformat() if found else 'undated'}, {item.label}"
 
 
 def when(observation: Observation) -> str:

@@ -13,6 +13,8 @@ from typing import Any
 from pydantic import ValidationError
 
 from decision_aid.drugs import DrugVocabulary
+from decision_aid.fhir import codes as c
+from decision_aid.fhir.concepts import has_code
 from decision_aid.fhir.disease import Disease, read_disease
 from decision_aid.fhir.findings import Findings
 from decision_aid.fhir.genomics import read_genomics
@@ -22,6 +24,13 @@ from decision_aid.fhir.tumour_markers import read_markers
 from decision_aid.profile import Profile, Treatment
 from decision_aid.vocabulary import Audience
 
+#: Said on every facts card: the guide's urgent warnings come only from what the person reports.
+SYMPTOMS_NOT_READ = {
+    "clinician": ("Symptoms are not read from the record, so this guide checks no urgent warning signs (red flags) "
+                  "from it: ask the person about their symptoms, or use the patient page, where they can tick them"),
+    "patient": ("Symptoms are not read from your record, so this guide does not check for urgent warning signs: "
+                "tell your team about any symptoms, or tick them on the patient page"),
+}
 _BIRTH_SEX_URL = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-birthsex"
 #: Metastases found within this many days of the first diagnosis count as de novo (the staging work-up).
 _DE_NOVO_DAYS = 92
@@ -70,13 +79,24 @@ def read_record(prefetch: Mapping[str, Any], patient_id: str, drugs: DrugVocabul
     data["menopausal_status"] = disease.menopausal_status
     data["presentation"] = _presentation(disease, treatments.any_early, findings)
     data["treatments"] = _valid_treatments(treatments.treatments, drugs, findings)
-    findings.add_missing("Symptoms are not read from the record, so urgent warning signs depend on asking the person")
+    findings.add_missing(SYMPTOMS_NOT_READ[audience])
+    _performance_status(record.observations, findings)
     if record.unused_types:
         kinds = ", ".join(f"{kind} ×{n}" for kind, n in sorted(record.unused_types.items()))
         findings.add_note(f"Resources this guide does not use: {kinds}.")
     profile = Profile.model_validate(data, context={"drugs": drugs})
     return RecordReading(profile, tuple(findings.read), tuple(findings.missing), tuple(findings.skipped),
                          tuple(findings.notes), tuple(findings.alerts))
+
+
+def _performance_status(observations: list[Item], findings: Findings) -> None:
+    """ECOG or Karnofsky results are not used by the rules: say so, so the reader does not think they were."""
+    labels = [item.label for item in observations
+              if has_code(item.resource.code, c.LOINC, c.PERFORMANCE_STATUS_CODES)]
+    if labels:
+        shown = ", ".join(labels[:3]) + (f" and {len(labels) - 3} more" if len(labels) > 3 else "")
+        findings.add_note(f"Performance status (ECOG or Karnofsky) is in the record ({shown}) but is not used: "
+                          "the guide does not ask about general fitness.")
 
 
 def _sex(patients: list[Item], findings: Findings) -> str | None:

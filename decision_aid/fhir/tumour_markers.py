@@ -4,12 +4,18 @@ HER2-low and -ultralow have no code of their own: they are read only from an exp
 written in the result (``1+``, ``2+`` with ISH not amplified, ``0`` with faint staining or the word
 "ultralow"). A HER2 result that says only "negative" stays ``negative``, and the facts card says
 the IHC score was not found, because that score decides HER2-low.
+
+When a record holds several results for one marker, the newest is used: newest by when the test was
+done (effective), then by when it was reported (issued); undated results come last. HER2 results up
+to 30 days apart are read together as one work-up (an IHC 2+ and its reflex ISH); work-ups further
+apart are separate tests, e.g. before and after a re-biopsy. When the results disagree, the facts
+card says so at the top, naming the result used and the others, because receptors can change.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -19,7 +25,15 @@ from pydantic import BaseModel, ValidationError
 from decision_aid.fhir import codes as c
 from decision_aid.fhir.concepts import all_text, find_code, has_code
 from decision_aid.fhir.findings import Findings
-from decision_aid.fhir.observations import usable, value_codes, value_words, when
+from decision_aid.fhir.observations import (
+    dated,
+    newest_first_key,
+    observation_date,
+    usable,
+    value_codes,
+    value_words,
+    when,
+)
 from decision_aid.fhir.records import Item
 
 _POSITIVE = c.POSITIVE_ANSWERS | {"POS"}
@@ -203,6 +217,7 @@ def _percent_status(comparator: str, value: Decimal) -> str | None:
 
 
 def _receptor(name: str, items: list[Item], findings: Findings) -> str:
+    readable: list[tuple[str, Item]] = []
     for item in items:
         value = _receptor_value(item.resource)
         if value is None:
@@ -210,11 +225,33 @@ def _receptor(name: str, items: list[Item], findings: Findings) -> str:
                               "not used.")
             continue
         status, how = value
-        more = f"; newest of {len(items)} results" if len(items) > 1 else ""
-        findings.add_read(f"{name}: {status} ({_source(item)}{'; ' + how if how else ''}{more})")
-        return status
-    findings.add_missing(f"{name} status not found")
-    return "unknown"
+        if not readable:
+            more = f"; newest of {len(items)} results" if len(items) > 1 else ""
+            findings.add_read(f"{name}: {status} ({_source(item)}{'; ' + how if how else ''}{more})")
+        readable.append((status, item))
+    if not readable:
+        findings.add_missing(f"{name} status not found")
+        return "unknown"
+    (status, item), older = readable[0], readable[1:]
+    disagree(findings, name, f"{status} ({dated(item)})",
+             [f"{other} ({dated(older_item)})" for other, older_item in older if other != status])
+    return status
+
+
+#: How many disagreeing older results are named one by one.
+_MAX_NAMED = 3
+
+
+def disagree(findings: Findings, name: str, used: str, others: list[str],
+             advice: str = "Receptors can change; ask the team which result applies.") -> None:
+    """Say plainly, at the top of the facts card, that results in the record disagree and which was used."""
+    if not others:
+        return
+    named = "; ".join(others[:_MAX_NAMED])
+    if len(others) > _MAX_NAMED:
+        named += f"; and {len(others) - _MAX_NAMED} more"
+    verb = "is" if len(others) == 1 else "are"
+    findings.add_alert(f"{name}: results disagree — {used} used; {named} {verb} also in the record. {advice}")
 
 
 # --- HER2 ---------------------------------------------------------------------------------------
@@ -284,9 +321,76 @@ def _her2_result(item: Item, kind: str) -> _Her2Result:
     return _Her2Result(item, score, ultralow, status, amplified)
 
 
+#: Results this close in time are taken as one work-up (e.g. IHC 2+ and the reflex ISH a week later);
+#: results further apart are separate tests, e.g. a re-biopsy of a metastasis.
+_SAME_WORK_UP_DAYS = 30
+_HER2_WORDS = {"positive": "HER2-positive", "low": "HER2-low", "ultralow": "HER2-ultralow", "negative": "HER2-negative",
+               "unknown": "not decided"}
+
+
+@dataclass
+class _Her2Call:
+    """What one work-up says: the value, how it was read, and the lines for the facts card."""
+
+    value: str
+    how: str
+    item: Item
+    read: str
+    missing: list[str]
+    #: Other IHC scores in the same work-up that differ from the one used (e.g. two samples the same week).
+    also: list[str] = field(default_factory=list)
+
+
 def _her2(ihc_items: list[Item], ish_items: list[Item], other_items: list[Item], findings: Findings) -> str:
-    ihc = [_her2_result(i, "ihc") for i in ihc_items]
-    overall = [_her2_result(i, "other") for i in other_items]
+    results = sorted([*((i, "ihc") for i in ihc_items), *((i, "ish") for i in ish_items),
+                      *((i, "other") for i in other_items)],
+                     key=lambda pair: newest_first_key(pair[0].resource), reverse=True)
+    calls: list[_Her2Call] = []
+    unread: list[Item] = []
+    for work_up in _work_ups(results):
+        call = _her2_call(work_up, findings)
+        if call is None:
+            unread.extend(item for item, _kind in work_up)
+        else:
+            calls.append(call)
+    if not calls:
+        if unread:
+            findings.add_note(f"HER2 in {unread[0].label} gives no IHC score, ISH result or positive/negative call "
+                              "this service can read (a range such as 0-1+ is not read as one score); not used.")
+        findings.add_missing("HER2 status not found")
+        return "unknown"
+    chosen = calls[0]
+    more = f"; newest of {len(calls)} HER2 work-ups" if len(calls) > 1 else ""
+    findings.add_read(chosen.read + more)
+    for line in chosen.missing:
+        findings.add_missing(line)
+    others = chosen.also + [f"{c.how} ({_HER2_WORDS[c.value]}; {dated(c.item)})" for c in calls[1:]
+                            if c.value != chosen.value and c.value != "unknown"]
+    disagree(findings, "HER2", f"{chosen.how} ({_HER2_WORDS[chosen.value]}; {dated(chosen.item)})", others)
+    return chosen.value
+
+
+def _work_ups(results: list[tuple[Item, str]]) -> list[list[tuple[Item, str]]]:
+    """Results (newest first) split into work-ups: each takes the results up to 30 days older than its newest."""
+    groups: list[list[tuple[Item, str]]] = []
+    anchor = None
+    for item, kind in results:
+        day = observation_date(item.resource)
+        if groups and (anchor is None) == (day is None) and (
+                anchor is None or day is None or (anchor - day).days <= _SAME_WORK_UP_DAYS):
+            groups[-1].append((item, kind))
+            continue
+        groups.append([(item, kind)])
+        anchor = day
+    return groups
+
+
+def _her2_call(work_up: list[tuple[Item, str]], findings: Findings) -> _Her2Call | None:
+    """Read one work-up as the rules of ASCO/CAP: ISH amplified is positive; else the IHC score decides,
+    IHC 2+ needing ISH or a stated final call. ``None`` when nothing in it can be read."""
+    ihc = [_her2_result(i, "ihc") for i, k in work_up if k == "ihc"]
+    overall = [_her2_result(i, "other") for i, k in work_up if k == "other"]
+    ish_items = [i for i, k in work_up if k == "ish"]
     ish = next((r for r in (_her2_result(i, "ish") for i in ish_items) if r.amplified is not None), None)
     if ish is None and ish_items:
         findings.add_note(f"HER2 ISH in {ish_items[0].label} does not say amplified or not amplified (a ratio or "
@@ -295,56 +399,50 @@ def _her2(ihc_items: list[Item], ish_items: list[Item], other_items: list[Item],
     stated = next((r for r in (*overall, *ihc) if r.status is not None), None)
 
     if ish is not None and ish.amplified:
-        findings.add_read(f"HER2: positive (ISH amplified; {_source(ish.item)})")
-        return "positive"
+        return _Her2Call("positive", "ISH amplified", ish.item,
+                         f"HER2: positive (ISH amplified; {_source(ish.item)})", [])
     if scored is not None:
-        return _her2_from_score(scored, ish, stated, findings)
+        call = _her2_from_score(scored, ish, stated)
+        call.also = [f"IHC {r.score} ({dated(r.item)})" for r in ihc
+                     if r.score is not None and r.item is not scored.item and r.score != scored.score]
+        return call
     if stated is not None and stated.status == "positive":
-        findings.add_read(f"HER2: positive ({_source(stated.item)})")
-        return "positive"
+        return _Her2Call("positive", "reported positive", stated.item, f"HER2: positive ({_source(stated.item)})", [])
     negative = stated if stated is not None and stated.status == "negative" else ish
     if negative is not None:
-        findings.add_read(f"HER2: negative ({_source(negative.item)})")
-        findings.add_missing("HER2 IHC score not found (0, 1+ or 2+ decides whether the cancer is HER2-low or "
-                             "-ultralow)")
-        return "negative"
+        how = "ISH not amplified" if negative is ish else "reported negative"
+        return _Her2Call("negative", how, negative.item, f"HER2: negative ({_source(negative.item)})",
+                         ["HER2 IHC score not found (0, 1+ or 2+ decides whether the cancer is HER2-low or "
+                          "-ultralow)"])
     if stated is not None:
-        findings.add_read(f"HER2: equivocal ({_source(stated.item)})")
-        findings.add_missing("A final HER2 result (ISH) not found, so HER2 status is unknown")
-        return "unknown"
-    unread = (*ihc_items, *other_items)
-    if unread:
-        findings.add_note(f"HER2 in {unread[0].label} gives no IHC score, ISH result or positive/negative call this "
-                          "service can read (a range such as 0-1+ is not read as one score); not used.")
-    findings.add_missing("HER2 status not found")
-    return "unknown"
+        return _Her2Call("unknown", "reported equivocal", stated.item, f"HER2: equivocal ({_source(stated.item)})",
+                         ["A final HER2 result (ISH) not found, so HER2 status is unknown"])
+    return None
 
 
-def _her2_from_score(scored: _Her2Result, ish: _Her2Result | None, stated: _Her2Result | None,
-                     findings: Findings) -> str:
+def _her2_from_score(scored: _Her2Result, ish: _Her2Result | None, stated: _Her2Result | None) -> _Her2Call:
     how = f"IHC {scored.score}" + (" with faint staining (ultralow)" if scored.ultralow else "")
     src = _source(scored.item)
     simple = {"3+": "positive", "1+": "low", "0": "ultralow" if scored.ultralow else "negative"}
     if scored.score in simple:
         value = simple[scored.score or ""]
-        findings.add_read(f"HER2: {value} ({how}; {src})")
-        return value
+        return _Her2Call(value, how, scored.item, f"HER2: {value} ({how}; {src})", [])
     # IHC 2+ is decided by ISH, or by a result that states the final call.
     if ish is not None:
-        findings.add_read(f"HER2: low ({how} and ISH not amplified; {src}; {_source(ish.item)})")
-        return "low"
+        return _Her2Call("low", f"{how} and ISH not amplified", scored.item,
+                         f"HER2: low ({how} and ISH not amplified; {src}; {_source(ish.item)})", [])
     if stated is not None and stated.status in ("positive", "negative"):
         value = "positive" if stated.status == "positive" else "low"
-        findings.add_read(f"HER2: {value} ({how}, reported {stated.status}; {src}; {_source(stated.item)})")
-        return value
-    findings.add_read(f"HER2: IHC 2+, equivocal ({src})")
-    findings.add_missing("HER2 ISH result for the IHC 2+ score not found, so HER2 status is unknown")
-    return "unknown"
+        return _Her2Call(value, f"{how}, reported {stated.status}", scored.item,
+                         f"HER2: {value} ({how}, reported {stated.status}; {src}; {_source(stated.item)})", [])
+    return _Her2Call("unknown", f"{how}, equivocal", scored.item, f"HER2: IHC 2+, equivocal ({src})",
+                     ["HER2 ISH result for the IHC 2+ score not found, so HER2 status is unknown"])
 
 
 # --- PD-L1 --------------------------------------------------------------------------------------
 
 def _pdl1(items: list[Item], findings: Findings, *, report_missing: bool) -> str:
+    readable: list[tuple[str, str, Item]] = []
     for item in items:
         observation: Observation = item.resource
         context = " | ".join((all_text(observation.code, observation.method), value_words(observation)))
@@ -360,12 +458,20 @@ def _pdl1(items: list[Item], findings: Findings, *, report_missing: bool) -> str
             findings.add_note(f"PD-L1 in {item.label}: CPS {shown} does not say which side of 10 it is on; not used.")
             continue
         status = "positive" if positive else "negative"
-        findings.add_read(f"PD-L1: {status} (CPS {shown}; 10 or more counts as positive; "
-                          f"{item.label}{when(observation)})")
-        return status
-    if report_missing:
-        findings.add_missing("PD-L1 (CPS) result not found")
-    return "not_tested"
+        if not readable:
+            findings.add_read(f"PD-L1: {status} (CPS {shown}; 10 or more counts as positive; "
+                              f"{item.label}{when(observation)})")
+        readable.append((status, shown, item))
+    if not readable:
+        if report_missing:
+            findings.add_missing("PD-L1 (CPS) result not found")
+        return "not_tested"
+    (status, shown, item), older = readable[0], readable[1:]
+    disagree(findings, "PD-L1", f"CPS {shown}, {status} ({dated(item)})",
+             [f"CPS {o_shown}, {o_status} ({dated(o_item)})" for o_status, o_shown, o_item in older
+              if o_status != status],
+             "PD-L1 can differ between samples and over time; ask the team which result applies.")
+    return status
 
 
 def _cps_value(observation: Observation) -> tuple[str, bool | None] | None:
