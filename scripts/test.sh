@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set up everything on a fresh machine (Python 3.11+) and run the whole test suite:
-# ruff and mypy on decision_aid/, then pytest (unit, rules, API, CDS Hooks, browser tests).
+# ruff on all the code and mypy on decision_aid/, then pytest (unit, rules, API, CDS Hooks, browser tests).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -26,7 +26,7 @@ fi
 .venv/bin/python -m pip install -q -e '.[test]'
 
 echo "== ruff"
-.venv/bin/ruff check decision_aid/ api/
+.venv/bin/ruff check decision_aid/ api/ tests/ bench/
 echo "== mypy"
 .venv/bin/mypy decision_aid/
 echo "== pytest"

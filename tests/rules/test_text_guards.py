@@ -12,7 +12,8 @@ from decision_aid.knowledge_base import KnowledgeBase, load_knowledge_base
 DOSE = re.compile(r"\b\d+(?:[.,]\d+)?\s?(?:mg|mcg|µg|micrograms?|milligrams?|g|gy|grays?|ml|units|iu)\b(?:/m2)?",
                   re.IGNORECASE)
 PRESCRIBING = re.compile(
-    r"\byou\s+(?:should|must|need to|have to|ought to|are advised to)\s+(?:take|start|stop|have|try|use|get|begin|switch)\b"
+    r"\byou\s+(?:should|must|need to|have to|ought to|are advised to)\s+"
+    r"(?:take|start|stop|have|try|use|get|begin|switch)\b"
     r"|\bwe\s+(?:recommend|advise|suggest)\b|\bI\s+recommend\b",
     re.IGNORECASE)
 RANKING = re.compile(
@@ -52,8 +53,9 @@ def test_text_does_not_prescribe(where: str, text: str, for_patients: bool) -> N
 
 @pytest.mark.parametrize(
     "bad",
-    ["Take 125 mg a day.", "You should take letrozole.", "We recommend fulvestrant.", "This is the best treatment for you.",
-     "Ribociclib is better than palbociclib.", "Stage 4 is terminal.", "Chemo is only 2% effective.", "8 Gy in one dose"],
+    ["Take 125 mg a day.", "You should take letrozole.", "We recommend fulvestrant.",
+     "This is the best treatment for you.", "Ribociclib is better than palbociclib.", "Stage 4 is terminal.",
+     "Chemo is only 2% effective.", "8 Gy in one dose"],
 )
 def test_the_guards_catch_what_they_are_for(bad: str) -> None:
     assert any(p.search(bad) for p in (DOSE, PRESCRIBING, RANKING, MISLEADING)), bad
