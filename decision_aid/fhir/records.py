@@ -79,6 +79,7 @@ class Record:
 def collect(prefetch: Mapping[str, Any], patient_id: str, findings: Findings) -> Record:
     """Parse every prefetch value (a resource, a searchset Bundle, or ``null``) into a :class:`Record`."""
     record = Record()
+    seen: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for key, value in prefetch.items():
         if value is None:
             continue
@@ -101,10 +102,24 @@ def collect(prefetch: Mapping[str, Any], patient_id: str, findings: Findings) ->
                 if not isinstance(resource, dict):
                     findings.add_skipped(f"{where}: no resource in the entry.")
                     continue
-                _add(record, resource, where, patient_id, findings)
-        else:
+                if not _already_read(seen, resource):
+                    _add(record, resource, where, patient_id, findings)
+        elif not _already_read(seen, value):
             _add(record, value, repr(key), patient_id, findings)
     return record
+
+
+def _already_read(seen: dict[tuple[str, str], list[dict[str, Any]]], data: dict[str, Any]) -> bool:
+    """True for a resource sent before, unchanged: two prefetch searches can return the same resource
+    (an Observation that is both a lab result and a genomic one), and it is read once."""
+    kind, raw_id = data.get("resourceType"), data.get("id")
+    if not isinstance(kind, str) or not isinstance(raw_id, str):
+        return False
+    versions = seen.setdefault((kind, raw_id), [])
+    if any(version == data for version in versions):
+        return True
+    versions.append(data)
+    return False
 
 
 def _add(record: Record, data: dict[str, Any], where: str, patient_id: str, findings: Findings) -> None:

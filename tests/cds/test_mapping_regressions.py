@@ -297,3 +297,27 @@ def test_code_sent_as_a_json_number_is_read_as_its_text() -> None:
         {"system": "http://www.nlm.nih.gov/research/umls/rxnorm", "code": 1873916}]}}
     reading = read(request)
     assert [t.drug for t in reading.profile.treatments] == ["ribociclib"] and reading.skipped == ()
+
+
+# --- the same resource in two prefetch searches ---------------------------------------------------
+
+def test_a_resource_returned_by_two_searches_is_read_once() -> None:
+    """Two prefetch searches can overlap (a lab search and a genomics search); each result was counted twice."""
+    er = {**result("85337-4", valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA6576-8"}]}),
+          "id": "er-1"}
+    ecog = {**result("89247-1", valueInteger=1), "id": "ecog-1"}
+    reading = read(er, ecog, labs=searchset(er, ecog))
+    assert reading.profile.receptors.er == "positive"
+    assert lines(reading).count("Observation/er-1") == 1
+    assert lines(reading).count("Observation/ecog-1") == 1
+
+
+def test_a_resource_sent_twice_with_different_content_is_read_both_times() -> None:
+    """Only an identical copy is dropped: two versions under one id are both seen, so a conflict is named."""
+    old = {**result("85337-4", valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA6576-8"}]}),
+           "id": "er-1", "effectiveDateTime": "2021-01-01"}
+    new = {**result("85337-4", valueCodeableConcept={"coding": [{"system": LOINC, "code": "LA6577-6"}]}),
+           "id": "er-1"}
+    reading = read(old, labs=searchset(new))
+    assert reading.profile.receptors.er == "negative"
+    assert any("results disagree" in alert for alert in reading.alerts)
