@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import difflib
 import re
+import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
@@ -20,6 +22,11 @@ _MARKS = re.compile(r"[®™]")
 #: The four-letter suffix of a US biologic's name ("trastuzumab-dkst", "denosumab-bbdz").
 _BIOLOGIC_SUFFIX = re.compile(r"^(?P<base>.+?)\s*-\s*[a-z]{4}$", re.IGNORECASE)
 _BIOLOGIC_STEMS = ("mab", "hyaluronidase")
+#: Treatments that are not medicines: a name like these is not "close" to any drug.
+_NOT_A_MEDICINE = re.compile(r"\b(radio|radiation|irradiation|surgery|surgical|operation|mastectomy|lumpectomy|"
+                             r"resection|sbrt|srs|wbrt|gamma knife|cyberknife|ablation)")
+#: A suggestion is kept only when it is nearly as close as the closest one.
+_SUGGESTION_MARGIN = 0.1
 
 
 def normalise(name: str) -> str:
@@ -65,8 +72,11 @@ class DrugVocabulary:
     by_name: dict[str, DrugRef] = field(repr=False)
     #: The names as written in the vocabulary, for suggestions and the public list.
     display_names: tuple[str, ...] = field(repr=False)
-    #: Folded name -> the name as written, built once for suggestions.
-    folded_names: dict[str, str] = field(repr=False, default_factory=dict)
+
+    @cached_property
+    def _folded_names(self) -> dict[str, str]:
+        """Folded name -> the name as written, built once for suggestions."""
+        return {normalise(n): n for n in self.display_names}
 
     def resolve(self, name: str) -> DrugRef:
         """Find what ``name`` stands for, or raise :class:`UnknownDrugError` with suggestions.
@@ -117,8 +127,41 @@ class DrugVocabulary:
         return sorted(set(self.display_names), key=str.casefold)
 
     def suggest(self, name: str) -> list[str]:
-        close = difflib.get_close_matches(normalise(name), list(self.folded_names), n=3, cutoff=0.6)
-        return [self.folded_names[c] for c in close]
+        """The accepted names closest to an unknown one: look-alike characters folded (full-width letters,
+        invisible marks), and only those nearly as close as the best, so a near miss is not buried.
+        A treatment that is not a medicine (radiotherapy, surgery) is close to none.
+
+        Example usage::
+
+            >>> from decision_aid.knowledge_base import load_knowledge_base
+            >>> drugs = load_knowledge_base().drugs
+            >>> drugs.suggest("\uff4c\uff45\uff54\uff52\uff4f\uff5a\uff4f\uff4c\uff45")
+            ['letrozole']
+            >>> drugs.suggest("palbociclib 125"), drugs.suggest("radiotherapy")
+            (['palbociclib'], [])
+        """
+        visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c)[0] != "C")
+        if is_not_a_medicine(visible):
+            return []
+        if self.find(visible) is not None:
+            return [visible.strip()]
+        folded = normalise(visible)
+        close = difflib.get_close_matches(folded, list(self._folded_names), n=3, cutoff=0.6)
+        scores = [difflib.SequenceMatcher(None, folded, c).ratio() for c in close]
+        best = max(scores, default=0.0)
+        return [self._folded_names[c] for c, score in zip(close, scores, strict=True)
+                if score >= best - _SUGGESTION_MARGIN]
+
+
+def is_not_a_medicine(name: str) -> bool:
+    """True for a treatment that is not a medicine, such as radiotherapy or surgery.
+
+    Example usage::
+
+        >>> is_not_a_medicine("Whole-brain radiotherapy"), is_not_a_medicine("letrozole")
+        (True, False)
+    """
+    return bool(_NOT_A_MEDICINE.search(normalise(name)))
 
 
 class _Strict(BaseModel):
@@ -213,5 +256,4 @@ def build_vocabulary(data: Any, file: str) -> DrugVocabulary:
         for name in (generic, *spec.get("brands", ()), *spec.get("aliases", ())):
             add(name, ref, where)
 
-    folded = {normalise(n): n for n in display}
-    return DrugVocabulary(classes, groups, tuple(generics), by_name, tuple(display), folded)
+    return DrugVocabulary(classes, groups, tuple(generics), by_name, tuple(display))

@@ -19,7 +19,6 @@ from decision_aid import page_text as words
 from decision_aid.drugs import DrugVocabulary
 from decision_aid.errors import UnknownDrugError
 from decision_aid.profile import MAX_DRUG_NAME, MAX_MONTHS, MAX_TREATMENTS, Profile, parse_profile
-from decision_aid.profile import drug_suggestions as closest_drug_names
 
 Fields = Mapping[str, Sequence[str]]
 
@@ -167,11 +166,10 @@ def read_form(fields: Fields, drugs: DrugVocabulary) -> FormState:
             continue
         try:
             drugs.resolve(row.drug)
-        except UnknownDrugError:
+        except UnknownDrugError as error:
             message = [words.text("unknown_drug", name=row.drug.strip())]
-            suggestions = closest_drug_names(row.drug, drugs)
-            if suggestions:
-                message.append(words.text("did_you_mean", names=" or ".join(suggestions)))
+            if error.suggestions:
+                message.append(words.text("did_you_mean", names=" or ".join(error.suggestions)))
             message.append(words.text("unknown_drug_help"))
             errors[f"{prefix}-drug"] = " ".join(message)
         months = row.months.strip()

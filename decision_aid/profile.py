@@ -7,15 +7,12 @@ vocabulary of the built-in knowledge base is used.
 
 from __future__ import annotations
 
-import difflib
-import re
-import unicodedata
 from typing import Annotated, Any
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
-from decision_aid.drugs import DrugVocabulary, normalise
+from decision_aid.drugs import DrugVocabulary, is_not_a_medicine
 from decision_aid.errors import UnknownDrugError
 from decision_aid.vocabulary import (
     Audience,
@@ -41,12 +38,6 @@ MAX_DRUG_NAME = 120
 MAX_MONTHS = 1200
 
 _STRICT = ConfigDict(extra="forbid", frozen=True)
-
-#: Treatments that are not medicines: a name like these is not "close" to any drug.
-_NOT_A_MEDICINE = re.compile(r"\b(radio|radiation|irradiation|surgery|surgical|operation|mastectomy|lumpectomy|"
-                             r"resection|sbrt|srs|wbrt|gamma knife|cyberknife|ablation)")
-#: A suggestion is kept only when it is nearly as close as the closest one.
-_SUGGESTION_MARGIN = 0.1
 
 
 class Receptors(BaseModel):
@@ -84,10 +75,10 @@ class Treatment(BaseModel):
         drugs = _drugs_from(info.context)
         try:
             drugs.resolve(value)
-        except UnknownDrugError:
-            suggestions = drug_suggestions(value, drugs)
+        except UnknownDrugError as error:
+            suggestions = list(error.suggestions)
             hint = f" Did you mean {', '.join(repr(s) for s in suggestions)}?" if suggestions else ""
-            if _NOT_A_MEDICINE.search(normalise(value)):
+            if is_not_a_medicine(value):
                 hint = " Radiotherapy and surgery are not asked for here: list only the medicines."
             raise PydanticCustomError(
                 "unknown_value",
@@ -97,33 +88,6 @@ class Treatment(BaseModel):
                  "accepted": drugs.accepted_names(), "did_you_mean": suggestions},
             ) from None
         return value
-
-
-def drug_suggestions(name: str, drugs: DrugVocabulary) -> list[str]:
-    """The accepted names closest to an unknown one: look-alike characters folded (full-width letters,
-    invisible marks), and only those nearly as close as the best, so a near miss is not buried.
-
-    Example usage::
-
-        >>> from decision_aid.knowledge_base import load_knowledge_base
-        >>> kb = load_knowledge_base()
-        >>> drug_suggestions("\uff4c\uff45\uff54\uff52\uff4f\uff5a\uff4f\uff4c\uff45", kb.drugs)
-        ['letrozole']
-        >>> drug_suggestions("palbociclib 125", kb.drugs), drug_suggestions("radiotherapy", kb.drugs)
-        (['palbociclib'], [])
-    """
-    visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c)[0] != "C")
-    if _NOT_A_MEDICINE.search(normalise(visible)):
-        return []
-    try:
-        drugs.resolve(visible)
-        return [visible.strip()]
-    except UnknownDrugError as error:
-        candidates = list(error.suggestions)
-    folded = normalise(visible)
-    scores = [difflib.SequenceMatcher(None, folded, normalise(c)).ratio() for c in candidates]
-    best = max(scores, default=0.0)
-    return [c for c, score in zip(candidates, scores, strict=True) if score >= best - _SUGGESTION_MARGIN]
 
 
 class Profile(BaseModel):
