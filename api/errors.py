@@ -17,12 +17,18 @@ from decision_aid.validation_errors import describe_error
 logger = logging.getLogger("decision_aid.api")
 
 
+def media_not_json(request: Request) -> str | None:
+    """The media type the request says its body is, when that is not JSON; None for JSON (any ``+json``
+    type too) or no content type, which is read as JSON."""
+    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
+    return None if not media or media == "application/json" or media.endswith("+json") else media
+
+
 def require_json(request: Request) -> None:
     """Refuse a body that says it is not JSON, or that is compressed (415); a missing content type is
     read as JSON. Compressed bodies are refused rather than unpacked: a few KiB can unpack to gigabytes."""
-    content_type = request.headers.get("content-type", "")
-    media = content_type.split(";", 1)[0].strip().lower()
-    if media and media != "application/json" and not media.endswith("+json"):
+    media = media_not_json(request)
+    if media is not None:
         raise HTTPException(415, f"Send the profile as JSON (Content-Type: application/json), not {media[:60]!r}.")
     encoding = request.headers.get("content-encoding", "").strip().lower()
     if encoding not in ("", "identity"):

@@ -24,7 +24,8 @@ from pydantic import BaseModel, SecretStr, ValidationError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.cds_security import CdsAuthError, CdsTokenVerifier
-from api.deps import get_knowledge_base
+from api.deps import get_knowledge_base, get_settings
+from api.errors import media_not_json
 from api.settings import Settings
 from decision_aid.engine import build_guide
 from decision_aid.fhir.cards import build_cards
@@ -77,13 +78,8 @@ def _outcome(status: int, text: str, code: str, *, diagnostics: str | None = Non
 router = APIRouter(prefix="/cds-services", tags=["CDS Hooks"], route_class=CdsRoute)
 
 
-def _settings(request: Request) -> Settings:
-    settings: Settings = request.app.state.settings
-    return settings
-
-
 def _authorise(request: Request, path: str) -> None:
-    settings = _settings(request)
+    settings = get_settings(request)
     if not settings.cds_verify_jwt:
         return
     verifier: CdsTokenVerifier | None = getattr(request.app.state, "cds_verifier", None)
@@ -93,8 +89,8 @@ def _authorise(request: Request, path: str) -> None:
 
 
 async def _body(request: Request, model: type[_Model]) -> _Model:
-    media = request.headers.get("content-type", "").split(";", 1)[0].strip().lower()
-    if media and media != "application/json" and not media.endswith("+json"):
+    media = media_not_json(request)
+    if media is not None:
         raise CdsError(415, f"Send JSON (Content-Type: application/json), not {media[:60]!r}.", code="not-supported")
     raw = await request.body()
     try:
@@ -104,9 +100,14 @@ async def _body(request: Request, model: type[_Model]) -> _Model:
     try:
         return model.model_validate(data)
     except ValidationError as error:
-        problems = "; ".join(f"{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
-                             for e in error.errors(include_input=False, include_url=False)[:10])
-        raise CdsError(400, f"The {model.__name__} is not valid.", code="invalid", diagnostics=problems) from None
+        raise CdsError(400, f"The {model.__name__} is not valid.", code="invalid",
+                       diagnostics=_problems(error)) from None
+
+
+def _problems(error: ValidationError, prefix: str = "") -> str:
+    """The first ten problems, each as ``where: what`` (``where`` under ``prefix``)."""
+    return "; ".join(f"{prefix}{'.'.join(str(p) for p in e['loc']) or 'body'}: {e['msg']}"
+                     for e in error.errors(include_input=False, include_url=False)[:10])
 
 
 @router.get("", summary="CDS Hooks discovery: the services offered and their prefetch templates")
@@ -128,15 +129,15 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
     try:
         context = PatientViewContext.model_validate(hook_request.context)
     except ValidationError as error:
-        problems = "; ".join(f"context.{'.'.join(str(p) for p in e['loc'])}: {e['msg']}"
-                             for e in error.errors(include_input=False, include_url=False))
-        raise CdsError(400, "The patient-view context is not valid.", code="invalid", diagnostics=problems) from None
+        raise CdsError(400, "The patient-view context is not valid.", code="invalid",
+                       diagnostics=_problems(error, prefix="context.")) from None
 
+    settings = get_settings(request)
     prefetch = dict(hook_request.prefetch or {})
     failures: dict[str, str] = {}
     absent = [key for key in PREFETCH if key not in prefetch]
-    if absent and _may_fetch(_settings(request), hook_request.fhirServer):
-        fetched, failures = await _fetch(hook_request, absent, context.patientId, _settings(request))
+    if absent and _may_fetch(settings, hook_request.fhirServer):
+        fetched, failures = await _fetch(hook_request, absent, context.patientId, settings)
         prefetch.update(fetched)
     missing = [key for key in REQUIRED_PREFETCH if key not in prefetch]
     if missing:
@@ -150,7 +151,7 @@ async def call_service(service_id: str, request: Request) -> JSONResponse:
     reading = read_record({key: prefetch[key] for key in PREFETCH if key in prefetch}, context.patientId, kb.drugs,
                           audience, not_sent)
     guide = build_guide(reading.profile, kb)
-    cards = build_cards(guide, reading, base_url=_settings(request).public_base_url,
+    cards = build_cards(guide, reading, base_url=settings.public_base_url,
                         hook_instance=hook_request.hookInstance)
     request.state.rule_ids = [item.id for item in guide.urgent] + [point.id for point in guide.points]
     return JSONResponse({"cards": [card.model_dump(exclude_none=True) for card in cards]})
@@ -167,7 +168,7 @@ def _missing_text(hook_request: HookRequest, missing: list[str], failures: dict[
 
 
 def _may_fetch(settings: Settings, fhir_server: str | None) -> bool:
-    return bool(fhir_server) and (fhir_server or "").rstrip("/") in settings.cds_fhir_servers
+    return fhir_server is not None and fhir_server.rstrip("/") in settings.cds_fhir_servers
 
 
 async def _fetch(hook_request: HookRequest, keys: list[str], patient_id: str,
