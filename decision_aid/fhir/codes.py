@@ -13,6 +13,9 @@ RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 ICD10CM = "http://hl7.org/fhir/sid/icd-10-cm"
 CANCER_STAGING = "http://cancerstaging.org"
 
+#: The characters and length of a FHIR ``id`` (R4 datatype ``id``).
+FHIR_ID_CHARS = r"[A-Za-z0-9\-.]{1,64}"
+
 #: HGNC has been written with and without the ``/geneId`` path; compare on this prefix.
 HGNC_PREFIX = "http://www.genenames.org"
 

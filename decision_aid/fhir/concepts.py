@@ -10,7 +10,7 @@ from typing import Any
 
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 
-from decision_aid.fhir.codes import HGNC_PREFIX
+from decision_aid.fhir.codes import CANCER_STAGING, HGNC_PREFIX, ICD10CM, LOINC, RXNORM, SNOMED
 
 
 @dataclass(frozen=True, slots=True)
@@ -24,13 +24,7 @@ class Code:
         return f"{system_name(self.system)} {self.code}"
 
 
-_SYSTEM_NAMES = {
-    "http://snomed.info/sct": "SNOMED CT",
-    "http://loinc.org": "LOINC",
-    "http://www.nlm.nih.gov/research/umls/rxnorm": "RxNorm",
-    "http://hl7.org/fhir/sid/icd-10-cm": "ICD-10-CM",
-    "http://cancerstaging.org": "AJCC",
-}
+_SYSTEM_NAMES = {SNOMED: "SNOMED CT", LOINC: "LOINC", RXNORM: "RxNorm", ICD10CM: "ICD-10-CM", CANCER_STAGING: "AJCC"}
 
 
 def system_name(system: str) -> str:

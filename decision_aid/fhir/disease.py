@@ -102,10 +102,6 @@ def _excluded(item: Item, findings: Findings) -> bool:
     return False
 
 
-def _profiles(condition: Condition) -> list[str]:
-    return profiles_of(condition)
-
-
 def _icd(condition: Condition) -> list[str]:
     return [cd.code.upper().replace(".", "") for cd in codes(condition.code) if cd.system == c.ICD10CM]
 
@@ -114,7 +110,7 @@ def _is_secondary(condition: Condition) -> bool:
     words = all_text(condition.code)
     if _NOT_METASTATIC.search(words) or _NOT_A_DIAGNOSIS.search(words):
         return False
-    return (any(p.endswith("secondary-cancer-condition") for p in _profiles(condition))
+    return (any(p.endswith("secondary-cancer-condition") for p in profiles_of(condition))
             or any(has_code(cat, c.SNOMED, {c.SECONDARY_CANCER_CATEGORY}) for cat in condition.category or ())
             or any(code[:3] in ("C77", "C78", "C79") or code == "J910" for code in _icd(condition))
             or bool(_MALIGNANT_EFFUSION.search(words))
@@ -128,7 +124,7 @@ def _is_primary(condition: Condition) -> bool:
     if _NOT_A_DIAGNOSIS.search(words):
         return False
     icd = _icd(condition)
-    if any(p.endswith("primary-cancer-condition") for p in _profiles(condition)):
+    if any(p.endswith("primary-cancer-condition") for p in profiles_of(condition)):
         return True
     if any("C00" <= code[:3] <= "C76" or code[:3] in ("C80", "Z85") for code in icd):
         return True

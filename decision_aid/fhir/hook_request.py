@@ -10,8 +10,10 @@ from typing import Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, SecretStr, model_validator
 
+from decision_aid.fhir.codes import FHIR_ID_CHARS
+
 #: FHIR ``id``: what ``{{context.patientId}}`` may safely be substituted with in a URL.
-FHIR_ID = r"^[A-Za-z0-9\-.]{1,64}$"
+FHIR_ID = rf"^{FHIR_ID_CHARS}$"
 
 _LENIENT = ConfigDict(extra="allow", hide_input_in_errors=True, frozen=True)
 

@@ -18,7 +18,7 @@ from typing import Any
 from fhir.resources.R4B.codeableconcept import CodeableConcept
 from fhir.resources.R4B.medication import Medication
 
-from decision_aid.drugs import DrugRef, DrugVocabulary
+from decision_aid.drugs import DrugRef, DrugVocabulary, normalise
 from decision_aid.fhir import codes as c
 from decision_aid.fhir.concepts import all_text, codes, describe, find_code, first_date, has_code, months_between, quote
 from decision_aid.fhir.findings import Findings
@@ -26,7 +26,6 @@ from decision_aid.fhir.observations import observation_date, usable, value_words
 from decision_aid.fhir.records import Item
 from decision_aid.profile import MAX_TREATMENTS
 
-_MARKS = re.compile(r"[®™]")
 _NOT_WORD = re.compile(r"[^0-9a-z]+")
 _PROGRESSED_WORDS = re.compile(r"progress|no response|not respond|refractory|worse", re.IGNORECASE)
 _SIDE_EFFECT_WORDS = re.compile(r"toxicit|side[\s-]?effect|not tolerated|intoleran|adverse", re.IGNORECASE)
@@ -49,7 +48,7 @@ _PRECEDENCE = ("progressed", "stopped_side_effects", "ongoing", "completed", "un
 
 
 def _words(text: str) -> str:
-    return " ".join(_NOT_WORD.sub(" ", _MARKS.sub("", text).casefold()).split())
+    return " ".join(_NOT_WORD.sub(" ", normalise(text)).split())
 
 
 class DrugNames:

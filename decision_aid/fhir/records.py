@@ -26,6 +26,7 @@ from fhir.resources.R4B.patient import Patient
 from fhir.resources.R4B.reference import Reference
 from pydantic import BaseModel, ValidationError
 
+from decision_aid.fhir.codes import FHIR_ID_CHARS
 from decision_aid.fhir.concepts import quote
 from decision_aid.fhir.findings import Findings
 
@@ -39,7 +40,7 @@ _USED: dict[str, type[BaseModel]] = {
     "Medication": Medication,
     "OperationOutcome": OperationOutcome,
 }
-_PATIENT_REF = re.compile(r"(?:^|/)Patient/([A-Za-z0-9\-.]{1,64})(?:/_history/[^/]*)?$")
+_PATIENT_REF = re.compile(rf"(?:^|/)Patient/({FHIR_ID_CHARS})(?:/_history/[^/]*)?$")
 #: Resources read from one prefetch key: a long list of laboratory results must not crowd out the rest.
 MAX_ENTRIES = 5000
 #: Elements that tie a resource to the patient, change what it means (FHIR modifier elements) or carry
