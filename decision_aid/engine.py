@@ -71,7 +71,7 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
         terms.update(rule.glossary)
     glossary = [GlossaryEntry(term=t, definition=d) for t, d in kb.glossary.items() if t in terms]
     return Guide(
-        disclaimer=_disclaimer(kb, clinician),
+        disclaimer=disclaimer_for(kb, clinician),
         audience=profile.audience,
         knowledge_base=_info(kb),
         urgent=urgent,
@@ -81,7 +81,8 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
     )
 
 
-def _disclaimer(kb: KnowledgeBase, clinician: bool) -> str:
+def disclaimer_for(kb: KnowledgeBase, clinician: bool) -> str:
+    """The disclaimer for clinicians or for patients."""
     return kb.meta.disclaimer.clinician if clinician else kb.meta.disclaimer.patient
 
 
@@ -136,7 +137,7 @@ def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
     rules = tuple(_write_rule(rule, compiler, term_position) for rule in kb.rules)
     openings = {}
     for audience in ("patient", "clinician"):
-        empty = Guide(disclaimer=_disclaimer(kb, audience == "clinician"), audience=audience,
+        empty = Guide(disclaimer=disclaimer_for(kb, audience == "clinician"), audience=audience,
                       knowledge_base=_info(kb), urgent=[], points=[], questions=[], glossary=[])
         written = empty.model_dump_json().encode()
         if not written.endswith(_ENDING):

@@ -104,14 +104,15 @@ class FormState:
         return data
 
 
-def _one(fields: Fields, name: str, default: str = "") -> str:
+def first_value(fields: Fields, name: str, default: str = "") -> str:
+    """The first value sent for ``name``, or ``default``."""
     values = fields.get(name) or ()
     return str(values[0]) if values else default
 
 
 def _choice(fields: Fields, name: str, choices: Mapping[str, str], default: str,
             errors: dict[str, str], error_id: str) -> str:
-    value = _one(fields, name, default) or default
+    value = first_value(fields, name, default) or default
     if value not in choices:
         errors.setdefault(error_id, words.text("bad_choice"))
         return default
@@ -156,10 +157,10 @@ def read_form(fields: Fields, drugs: DrugVocabulary) -> FormState:
     for index in range(treatment_row_count(fields)):
         prefix = f"treatment-{index}"
         row = TreatmentRow(
-            drug=_one(fields, f"{prefix}-drug")[:MAX_DRUG_NAME],
+            drug=first_value(fields, f"{prefix}-drug")[:MAX_DRUG_NAME],
             setting=_choice(fields, f"{prefix}-setting", words.SETTING, "metastatic", errors, f"{prefix}-setting"),
             outcome=_choice(fields, f"{prefix}-outcome", words.OUTCOME, "unknown", errors, f"{prefix}-outcome"),
-            months=_one(fields, f"{prefix}-months")[:8],
+            months=first_value(fields, f"{prefix}-months")[:8],
         )
         state.treatments.append(row)
         if row.empty:
@@ -182,7 +183,7 @@ def read_form(fields: Fields, drugs: DrugVocabulary) -> FormState:
                                  "presentation-recurrent")
     state.menopausal_status = _choice(fields, "menopausal_status", words.MENOPAUSE, "unknown", errors,
                                       "menopausal_status-pre")
-    sex = _one(fields, "sex")
+    sex = first_value(fields, "sex")
     state.sex = _choice(fields, "sex", words.SEX, "", errors, "sex-female") if sex else ""
     for key, choices in BIOMARKER_CHOICES.items():
         state.biomarkers[key] = _choice(fields, key, choices, "not_tested", errors, key)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import mimetypes
-from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -20,7 +19,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
 from decision_aid import page_text
-from decision_aid.engine import build_guide
+from decision_aid.engine import build_guide, disclaimer_for
 from decision_aid.guide import Guide
 from decision_aid.knowledge_base import KnowledgeBase
 from decision_aid.page_form import (
@@ -29,6 +28,7 @@ from decision_aid.page_form import (
     QuestionList,
     add_question,
     drug_suggestions,
+    first_value,
     form_from_profile,
     long_date,
     profile_from_field,
@@ -89,7 +89,15 @@ def _not_ready(request: Request) -> HTMLResponse:
 def _form(request: Request, kb: KnowledgeBase, state: FormState, status: int = 200,
           focus_row: int | None = None) -> HTMLResponse:
     return _render(request, "form.html", status=status, state=state, errors=state.errors,
-                   drug_names=[item["name"] for item in drug_suggestions(kb.drugs)], focus_row=focus_row)
+                   drug_names=[item["name"] for item in _drug_names(request, kb)], focus_row=focus_row)
+
+
+def _drug_names(request: Request, kb: KnowledgeBase) -> list[dict[str, str]]:
+    """The names for the suggestions, listed on first use and kept while the same knowledge base is served."""
+    cached: tuple[KnowledgeBase, list[dict[str, str]]] | None = getattr(request.app.state, "page_drug_names", None)
+    if cached is None or cached[0] is not kb:
+        cached = request.app.state.page_drug_names = (kb, drug_suggestions(kb.drugs))
+    return cached[1]
 
 
 def _result(request: Request, kb: KnowledgeBase, profile: Profile, guide: Guide, questions: QuestionList,
@@ -112,11 +120,6 @@ async def _fields(request: Request) -> dict[str, list[str]]:
     return fields
 
 
-def _one(fields: Mapping[str, Sequence[str]], name: str) -> str:
-    values = fields.get(name) or ()
-    return values[0] if values else ""
-
-
 @router.get("/", response_class=HTMLResponse, summary="The patient page: the form")
 def form_page(request: Request) -> HTMLResponse:
     kb = _knowledge_base(request)
@@ -131,10 +134,10 @@ async def submit(request: Request) -> HTMLResponse:
     if kb is None:
         return _not_ready(request)
     fields = await _fields(request)
-    action = _one(fields, "action") or "guide"
+    action = first_value(fields, "action") or "guide"
 
     if "profile" in fields:  # posted from the result page
-        profile = profile_from_field(_one(fields, "profile"), kb.drugs)
+        profile = profile_from_field(first_value(fields, "profile"), kb.drugs)
         if profile is None:
             state = FormState(errors={"sites-bone": page_text.text("bad_page")}).with_blank_rows()
             return _form(request, kb, state, status=400)
@@ -143,7 +146,7 @@ async def submit(request: Request) -> HTMLResponse:
         guide = build_guide(profile, kb)
         questions = question_list(fields, guide.questions)
         if action == "add_question":
-            new = _one(fields, "new_question")
+            new = first_value(fields, "new_question")
             if not new.strip():
                 return _result(request, kb, profile, guide, questions,
                                question_error=page_text.text("empty_question"))
@@ -173,13 +176,12 @@ async def download(request: Request) -> Response:
         return _not_ready(request)
     fields = await _fields(request)
     questions = question_list(fields, ())
-    pending = _one(fields, "new_question")
+    pending = first_value(fields, "new_question")
     if pending.strip():  # typed but not yet added: the person surely wants it on the list
         questions = add_question(questions, pending)
     today = dt.date.today()
-    profile = profile_from_field(_one(fields, "profile"), kb.drugs)
-    disclaimer = kb.meta.disclaimer.clinician if profile and profile.audience == "clinician" \
-        else kb.meta.disclaimer.patient
+    profile = profile_from_field(first_value(fields, "profile"), kb.drugs)
+    disclaimer = disclaimer_for(kb, profile is not None and profile.audience == "clinician")
     body = questions_markdown(questions.kept_in_order, day=today, version=kb.version,
                               reviewed_on=kb.meta.reviewed_on.isoformat(), disclaimer=disclaimer)
     return Response(body, media_type="text/markdown; charset=utf-8", headers={
@@ -191,7 +193,7 @@ def drug_names(request: Request) -> Response:
     kb = _knowledge_base(request)
     if kb is None:
         return JSONResponse({"detail": "The knowledge base is not loaded."}, status_code=503)
-    return JSONResponse(drug_suggestions(kb.drugs), headers={"Cache-Control": "public, max-age=3600"})
+    return JSONResponse(_drug_names(request, kb), headers={"Cache-Control": "public, max-age=3600"})
 
 
 @router.get("/static/{name}", summary="The page's own style sheet, script and icon")
