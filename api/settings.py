@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any, Literal
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -65,9 +65,7 @@ class Settings(BaseSettings):
     def _no_wildcard(cls, value: list[str]) -> list[str]:
         for origin in value:
             parts = urlsplit(origin)
-            local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
-            exact = bool(parts.hostname) and not (parts.path or parts.query or parts.fragment or parts.username)
-            if not exact or not (parts.scheme == "https" or local):
+            if not _https_or_local(parts) or parts.path or parts.query or parts.fragment:
                 raise ValueError(
                     f"DECISION_AID_CORS_ORIGINS: {origin!r} is not allowed; list exact https:// origins "
                     "(or http://localhost for local use), never '*'")
@@ -127,8 +125,13 @@ class Settings(BaseSettings):
     def _fhir_servers_https(cls, value: list[str]) -> list[str]:
         for url in value:
             parts = urlsplit(url)
-            local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
-            if not (parts.scheme == "https" or local) or not parts.hostname or parts.username or parts.query:
+            if not _https_or_local(parts) or parts.query:
                 raise ValueError(f"DECISION_AID_CDS_FHIR_SERVERS: {url!r} must be an https:// FHIR base URL "
                                  "(or http://localhost for local use), without credentials or query")
         return [url.rstrip("/") for url in value]
+
+
+def _https_or_local(parts: SplitResult) -> bool:
+    """A URL with a host and no credentials, over https, or over http to this machine (local use)."""
+    local = parts.scheme == "http" and parts.hostname in ("localhost", "127.0.0.1")
+    return bool(parts.hostname) and not parts.username and (parts.scheme == "https" or local)
