@@ -10,8 +10,14 @@ from api.settings import Settings
 from decision_aid.knowledge_base import KnowledgeBase
 
 
-def get_knowledge_base(request: Request) -> KnowledgeBase:
+def loaded_knowledge_base(request: Request) -> KnowledgeBase | None:
+    """The knowledge base the app serves, or None while it is not loaded (see /readyz)."""
     kb: KnowledgeBase | None = getattr(request.app.state, "knowledge_base", None)
+    return kb
+
+
+def get_knowledge_base(request: Request) -> KnowledgeBase:
+    kb = loaded_knowledge_base(request)
     if kb is None:
         raise HTTPException(503, "The knowledge base is not loaded; see GET /readyz for the reason.")
     return kb
@@ -22,16 +28,11 @@ def get_settings(request: Request) -> Settings:
     return settings
 
 
-# The dependencies themselves are async: FastAPI runs a plain ``def`` dependency in its thread pool,
+# The dependency itself is async: FastAPI runs a plain ``def`` dependency in its thread pool,
 # and that hop cost more per request than building a guide (see bench/README.md). Tests that swap
 # the knowledge base override ``knowledge_base_dependency``.
 async def knowledge_base_dependency(request: Request) -> KnowledgeBase:
     return get_knowledge_base(request)
 
 
-async def settings_dependency(request: Request) -> Settings:
-    return get_settings(request)
-
-
 KnowledgeBaseDep = Annotated[KnowledgeBase, Depends(knowledge_base_dependency)]
-SettingsDep = Annotated[Settings, Depends(settings_dependency)]

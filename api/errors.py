@@ -16,6 +16,9 @@ from decision_aid.validation_errors import describe_error
 
 logger = logging.getLogger("decision_aid.api")
 
+#: What a caller is told about a fault on the server: nothing internal.
+FAILURE_DETAIL = "Something went wrong on our side. Please try again."
+
 
 def media_not_json(request: Request) -> str | None:
     """The media type the request says its body is, when that is not JSON; None for JSON (any ``+json``
@@ -71,4 +74,4 @@ def install_error_handlers(app: FastAPI) -> None:
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         # The safety net: log the fault for the operator, tell the caller nothing internal.
         logger.error("unexpected error on %s %s: %s", request.method, request.url.path, type(exc).__name__)
-        return JSONResponse({"detail": "Something went wrong on our side. Please try again."}, status_code=500)
+        return JSONResponse({"detail": FAILURE_DETAIL}, status_code=500)

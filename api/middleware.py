@@ -26,6 +26,7 @@ from starlette.requests import ClientDisconnect
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from api.api_key import route_path
+from api.errors import FAILURE_DETAIL
 from api.security_headers import DOCS_PATHS, security_headers
 
 access_log = logging.getLogger("decision_aid.access")
@@ -36,7 +37,7 @@ _SAFE_ID = re.compile(rb"[A-Za-z0-9][A-Za-z0-9._:-]{0,63}")
 _MAX_LOGGED_PATH = 200
 CLIENT_CLOSED = 499  # nginx's convention: the client went away before the response
 
-_FAILURE = json.dumps({"detail": "Something went wrong on our side. Please try again."}).encode()
+_FAILURE = json.dumps({"detail": FAILURE_DETAIL}).encode()
 
 
 def request_id_from(headers: list[tuple[bytes, bytes]]) -> str:

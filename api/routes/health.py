@@ -5,6 +5,8 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 
+from api.deps import loaded_knowledge_base
+
 router = APIRouter(tags=["health"])
 
 
@@ -15,7 +17,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/readyz", summary="Readiness: the knowledge base is loaded and valid")
 def readyz(request: Request) -> JSONResponse:
-    kb = getattr(request.app.state, "knowledge_base", None)
+    kb = loaded_knowledge_base(request)
     if kb is None:
         error = getattr(request.app.state, "knowledge_base_error", "The knowledge base is not loaded.")
         return JSONResponse({"status": "not ready", "error": error}, status_code=503)

@@ -18,6 +18,7 @@ from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
+from api.deps import loaded_knowledge_base
 from decision_aid import page_text
 from decision_aid.engine import build_guide, disclaimer_for
 from decision_aid.guide import Guide
@@ -77,11 +78,6 @@ def _render(request: Request, template: str, status: int = 200, **context: Any) 
     return HTMLResponse(html, status_code=status, headers=_NO_STORE)
 
 
-def _knowledge_base(request: Request) -> KnowledgeBase | None:
-    kb: KnowledgeBase | None = getattr(request.app.state, "knowledge_base", None)
-    return kb
-
-
 def _not_ready(request: Request) -> HTMLResponse:
     return _render(request, "not_ready.html", status=503)
 
@@ -122,7 +118,7 @@ async def _fields(request: Request) -> dict[str, list[str]]:
 
 @router.get("/", response_class=HTMLResponse, summary="The patient page: the form")
 def form_page(request: Request) -> HTMLResponse:
-    kb = _knowledge_base(request)
+    kb = loaded_knowledge_base(request)
     if kb is None:
         return _not_ready(request)
     return _form(request, kb, FormState().with_blank_rows())
@@ -130,7 +126,7 @@ def form_page(request: Request) -> HTMLResponse:
 
 @router.post("/", response_class=HTMLResponse, summary="The patient page: the guide and the question list")
 async def submit(request: Request) -> HTMLResponse:
-    kb = _knowledge_base(request)
+    kb = loaded_knowledge_base(request)
     if kb is None:
         return _not_ready(request)
     fields = await _fields(request)
@@ -171,7 +167,7 @@ async def submit(request: Request) -> HTMLResponse:
 
 @router.post("/my-questions.md", summary="The kept questions as a Markdown file")
 async def download(request: Request) -> Response:
-    kb = _knowledge_base(request)
+    kb = loaded_knowledge_base(request)
     if kb is None:
         return _not_ready(request)
     fields = await _fields(request)
@@ -190,7 +186,7 @@ async def download(request: Request) -> Response:
 
 @router.get("/drug-names.json", summary="Names for the suggestions as you type")
 def drug_names(request: Request) -> Response:
-    kb = _knowledge_base(request)
+    kb = loaded_knowledge_base(request)
     if kb is None:
         return JSONResponse({"detail": "The knowledge base is not loaded."}, status_code=503)
     return JSONResponse(_drug_names(request, kb), headers={"Cache-Control": "public, max-age=3600"})
