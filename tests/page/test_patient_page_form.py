@@ -12,14 +12,14 @@ import shutil
 import statistics
 from html.parser import HTMLParser
 from pathlib import Path
-from typing import Any
+from typing import Any, get_args
 
 import pytest
 from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from decision_aid import page_text
+from decision_aid import page_text, vocabulary
 from decision_aid.engine import build_guide
 from decision_aid.knowledge_base import KnowledgeBase
 from decision_aid.page_form import FormState, form_from_profile, read_form, to_profile
@@ -404,3 +404,14 @@ def test_blank_rows_pad_the_treatments(rows: int) -> None:
     state = FormState(treatments=[TreatmentRow(drug="letrozole") for _ in range(rows)]).with_blank_rows()
     assert len(state.treatments) == max(BLANK_TREATMENT_ROWS, rows + 1)
     assert state.treatments[-1].empty
+
+
+@pytest.mark.parametrize("words, values", [
+    ("SITES", "Site"), ("SYMPTOMS", "Symptom"), ("CONCERNS", "Concern"), ("SEX", "Sex"),
+    ("MENOPAUSE", "MenopausalStatus"), ("PRESENTATION", "Presentation"), ("RECEPTOR", "ReceptorStatus"),
+    ("HER2", "Her2Status"), ("SETTING", "Setting"), ("OUTCOME", "Outcome"), ("GENE", "GeneStatus"),
+    ("PDL1", "Pdl1Status"),
+])
+def test_the_page_offers_every_value_the_profile_accepts(words: str, values: str) -> None:
+    """The page's word tables are written by hand; a value added to the vocabulary must get words here."""
+    assert set(getattr(page_text, words)) == set(get_args(getattr(vocabulary, values)))
