@@ -150,8 +150,8 @@ def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
 def _write_rule(rule: Rule, compiler: Compiler, term_position: Mapping[str, int]) -> _Written:
     heads = []
     tail = b""
+    sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
     for text in (rule.patient, rule.clinician):
-        sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
         model: UrgentItem | Point
         if rule.urgent:
             model = UrgentItem(id=rule.id, title=rule.title, text=text, why=[], sources=sources)
