@@ -74,6 +74,11 @@ def _value_words(value: str) -> str:
     return _VALUE_WORDS.get(value, v.words(value))
 
 
+def fact_words(key: str, value: str) -> str:
+    """A single-valued fact in the words of the guide's "why" lines: ``PIK3CA test: a change (mutation) was found``."""
+    return f"{_FIELDS[key][0]}: {_value_words(value)}"
+
+
 @dataclass(frozen=True, slots=True)
 class FieldIn(Condition):
     key: str
@@ -307,6 +312,23 @@ class Not(Condition):
 
     def fixed_why(self) -> tuple[str, ...] | None:
         return ()
+
+
+def list_tests(condition: Condition, key: str) -> tuple[ListHas, ...]:
+    """The tests of a list (``sites``, ``symptoms``, ``concerns``) in ``condition`` that hold when the list has
+    a value: not under ``not``, and not ``none_of``. One of them holding means the value made the rule fire.
+
+    Example usage::
+
+        >>> test = ListHas("concerns", "any_of", ("prognosis",))
+        >>> list_tests(All((test,)), "concerns") == (test,), list_tests(Not(test), "concerns")
+        (True, ())
+    """
+    if isinstance(condition, ListHas):
+        return (condition,) if condition.key == key and condition.mode != "none_of" else ()
+    if isinstance(condition, (All, AnyOf)):
+        return tuple(test for part in condition.parts for test in list_tests(part, key))
+    return ()
 
 
 def _wrap(condition: Condition) -> str:

@@ -14,7 +14,7 @@ check that the two give the same bytes for every rule's examples and for generat
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from itertools import chain
 
@@ -22,11 +22,23 @@ from pydantic_core import to_json
 
 from decision_aid.compiled import TOKENS, Compiler, Explain, Memo, Test
 from decision_aid.facts import Facts
-from decision_aid.guide import GlossaryEntry, Guide, KnowledgeBaseInfo, Point, SourceRef, UrgentItem
+from decision_aid.guide import (
+    GlossaryEntry,
+    Guide,
+    KnowledgeBaseInfo,
+    Notice,
+    Point,
+    SourceRef,
+    TopQuestion,
+    UrgentItem,
+)
 from decision_aid.knowledge_base import KnowledgeBase, Rule
 from decision_aid.profile import Profile
+from decision_aid.selection import infer_visit, order_points, question_order, top_questions
+from decision_aid.understood import understood
 
 SHOWN_TO_EVERYONE = "General information for anyone with metastatic breast cancer"
+DETAILS_DO_NOT_FIT = "details_do_not_fit"
 
 
 def matching_rules(profile: Profile, kb: KnowledgeBase) -> list[Rule]:
@@ -36,8 +48,11 @@ def matching_rules(profile: Profile, kb: KnowledgeBase) -> list[Rule]:
 
 
 def fired(profile: Profile, kb: KnowledgeBase) -> Iterator[tuple[Rule, list[str]]]:
-    """Each rule that fires for ``profile``, in guide order, with the facts that made it fire."""
-    facts = Facts.of(profile, kb.drugs)
+    """Each rule that fires for ``profile``, in knowledge-base order, with the facts that made it fire."""
+    return _fired(Facts.of(profile, kb.drugs), kb)
+
+
+def _fired(facts: Facts, kb: KnowledgeBase) -> Iterator[tuple[Rule, list[str]]]:
     for rule in kb.rules:
         if rule.when.matches(facts):
             yield rule, list(dict.fromkeys(rule.when.why(facts))) or [SHOWN_TO_EVERYONE]
@@ -50,35 +65,52 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
 
         >>> from decision_aid.knowledge_base import load_knowledge_base
         >>> guide = build_guide(Profile(), load_knowledge_base())
-        >>> guide.urgent, bool(guide.disclaimer)
-        ([], True)
+        >>> guide.urgent, bool(guide.disclaimer), guide.understood, guide.top_questions
+        ([], True, [], [])
     """
-    clinician = profile.audience == "clinician"
-    urgent: list[UrgentItem] = []
-    points: list[Point] = []
-    questions: dict[str, None] = {}
-    terms: set[str] = set()
-    for rule, why in fired(profile, kb):
-        sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
-        text = rule.clinician if clinician else rule.patient
-        if rule.urgent:
-            urgent.append(UrgentItem(id=rule.id, title=rule.title, text=text, why=why, sources=sources))
-        else:
-            points.append(Point(id=rule.id, topic=rule.topic, title=rule.title, text=text, why=why,
-                                questions=list(rule.questions), sources=sources))
-        for question in rule.questions:
-            questions.setdefault(question, None)
-        terms.update(rule.glossary)
-    glossary = [GlossaryEntry(term=t, definition=d) for t, d in kb.glossary.items() if t in terms]
+    audience = profile.audience
+    clinician = audience == "clinician"
+    facts = Facts.of(profile, kb.drugs)
+    visit = infer_visit(profile.visit, facts)
+    fired_rules = list(_fired(facts, kb))
+    why_of = {rule.id: why for rule, why in fired_rules}
+    urgent_rules = [rule for rule, _ in fired_rules if rule.urgent]
+    concerned = {rule.id for rule, _ in fired_rules if rule.about_a_ticked_concern(facts)}
+    ordered = order_points([rule for rule, _ in fired_rules if not rule.urgent], audience, visit, concerned)
+    top = top_questions(ordered, audience, visit, concerned)
+
+    def sources(rule: Rule) -> list[SourceRef]:
+        return [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
+
+    terms = {term for rule, _ in fired_rules for term in rule.glossary}
     return Guide(
         disclaimer=disclaimer_for(kb, clinician),
-        audience=profile.audience,
+        audience=audience,
         knowledge_base=_info(kb),
-        urgent=urgent,
-        points=points,
-        questions=list(questions),
-        glossary=glossary,
+        safety_line=safety_line_for(kb, clinician),
+        visit=visit,
+        understood=understood(facts, visit, facts.treatments),
+        notices=rule_notices([rule for rule, _ in fired_rules]),
+        top_questions=[TopQuestion(text=text, point_id=rule_id) for text, rule_id in top],
+        urgent=[UrgentItem(id=rule.id, title=rule.title, text=rule.clinician if clinician else rule.patient,
+                           why=why_of[rule.id], sources=sources(rule)) for rule in urgent_rules],
+        points=[Point(id=rule.id, topic=rule.topic, kind=rule.kind, personal=rule.personal(audience),
+                      title=rule.title, text=rule.clinician if clinician else rule.patient, why=why_of[rule.id],
+                      questions=list(rule.questions), sources=sources(rule)) for rule in ordered],
+        questions=question_order(top, urgent_rules, ordered),
+        glossary=[GlossaryEntry(term=t, definition=d) for t, d in kb.glossary.items() if t in terms],
     )
+
+
+def rule_notices(rules: Iterable[Rule]) -> list[Notice]:
+    """The notices of the rules that fired (details that do not fit together), once each."""
+    texts = dict.fromkeys(rule.notice for rule in rules if rule.notice)
+    return [Notice(code=DETAILS_DO_NOT_FIT, text=text) for text in texts if text]
+
+
+def safety_line_for(kb: KnowledgeBase, clinician: bool) -> str | None:
+    """The line every patient guide starts with; clinicians' guides have none."""
+    return None if clinician else kb.meta.safety_line
 
 
 def disclaimer_for(kb: KnowledgeBase, clinician: bool) -> str:
@@ -93,7 +125,8 @@ def _info(kb: KnowledgeBase) -> KnowledgeBaseInfo:
 # --- the same guide, written straight to JSON ---------------------------------------------------
 
 _WHY = b'"why":[]'
-_ENDING = b'"urgent":[],"points":[],"questions":[],"glossary":[]}'
+_ENDING = b'"urgent":[],"points":[],"questions":[],"glossary":[],"safety_line":null,"visit":"unknown",' \
+          b'"understood":[],"notices":[],"top_questions":[]}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,9 +142,8 @@ class _Written:
     rest: Test | None
     pieces: tuple[bytes, bytes] | None  # for patients, for clinicians
     heads: tuple[bytes, bytes]
-    tail: bytes
+    tails: tuple[bytes, bytes]
     explain: Explain
-    questions: tuple[bytes, ...]  # each question as JSON, in order
     terms: tuple[int, ...]  # positions of its glossary terms in the knowledge base's glossary
 
 
@@ -123,6 +155,7 @@ class PreparedKnowledgeBase:
     rules: tuple[_Written, ...]
     start: Callable[[Facts], Memo]  # the memo for one guide
     openings: Mapping[str, bytes]  # by audience: the guide up to its urgent list
+    safety_lines: Mapping[str, bytes]  # by audience
     glossary: tuple[bytes, ...]  # in the knowledge base's order
 
 
@@ -135,41 +168,44 @@ def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
     compiler = Compiler([rule.when for rule in kb.rules], kb.drugs)
     term_position = {term: i for i, term in enumerate(kb.glossary)}
     rules = tuple(_write_rule(rule, compiler, term_position) for rule in kb.rules)
-    openings = {}
+    openings, safety_lines = {}, {}
     for audience in ("patient", "clinician"):
-        empty = Guide(disclaimer=disclaimer_for(kb, audience == "clinician"), audience=audience,
-                      knowledge_base=_info(kb), urgent=[], points=[], questions=[], glossary=[])
+        clinician = audience == "clinician"
+        empty = Guide(disclaimer=disclaimer_for(kb, clinician), audience=audience, knowledge_base=_info(kb),
+                      safety_line=None, visit="unknown", understood=[], notices=[], top_questions=[],
+                      urgent=[], points=[], questions=[], glossary=[])
         written = empty.model_dump_json().encode()
         if not written.endswith(_ENDING):
-            raise AssertionError("the Guide model's last fields are no longer urgent, points, questions, glossary")
+            raise AssertionError("the Guide model's fields are no longer in the order guide_json writes them")
         openings[audience] = written[: -len(_ENDING)] + b'"urgent":['
+        safety_lines[audience] = to_json(safety_line_for(kb, clinician))
     glossary = tuple(GlossaryEntry(term=t, definition=d).model_dump_json().encode() for t, d in kb.glossary.items())
-    return PreparedKnowledgeBase(kb, rules, compiler.start, openings, glossary)
+    return PreparedKnowledgeBase(kb, rules, compiler.start, openings, safety_lines, glossary)
 
 
 def _write_rule(rule: Rule, compiler: Compiler, term_position: Mapping[str, int]) -> _Written:
-    heads = []
-    tail = b""
+    heads, tails = [], []
     sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
-    for text in (rule.patient, rule.clinician):
+    for audience, text in (("patient", rule.patient), ("clinician", rule.clinician)):
         model: UrgentItem | Point
         if rule.urgent:
             model = UrgentItem(id=rule.id, title=rule.title, text=text, why=[], sources=sources)
         else:
-            model = Point(id=rule.id, topic=rule.topic, title=rule.title, text=text, why=[],
-                          questions=list(rule.questions), sources=sources)
+            model = Point(id=rule.id, topic=rule.topic, kind=rule.kind, personal=rule.personal(audience),
+                          title=rule.title, text=text, why=[], questions=list(rule.questions), sources=sources)
         head, found, tail = model.model_dump_json().encode().partition(_WHY)
         if not found:
             raise AssertionError(f"{rule.id}: the written point has no empty 'why' list to fill in")
         heads.append(head + b'"why":')
+        tails.append(tail)
     fixed = rule.when.fixed_why()
     pieces = None
     if fixed is not None:
         why = to_json(list(dict.fromkeys(fixed)) or [SHOWN_TO_EVERYONE])
-        pieces = (heads[0] + why + tail, heads[1] + why + tail)
+        pieces = (heads[0] + why + tails[0], heads[1] + why + tails[1])
     gate = compiler.gate(rule.when)
-    return _Written(rule, rule.urgent, gate.needs, gate.excludes, gate.rest, pieces, (heads[0], heads[1]), tail,
-                    compiler.explain(rule.when), tuple(to_json(q) for q in rule.questions),
+    return _Written(rule, rule.urgent, gate.needs, gate.excludes, gate.rest, pieces, (heads[0], heads[1]),
+                    (tails[0], tails[1]), compiler.explain(rule.when),
                     tuple(term_position[t] for t in rule.glossary))
 
 
@@ -184,29 +220,39 @@ def guide_json(profile: Profile, prepared: PreparedKnowledgeBase) -> tuple[bytes
         >>> body == build_guide(Profile(), kb).model_dump_json().encode()
         True
     """
-    clinician = profile.audience == "clinician"
+    audience = profile.audience
+    clinician = audience == "clinician"
     facts = Facts.of(profile, prepared.kb.drugs)
     memo = prepared.start(facts)
     tokens = memo[TOKENS]
-    fired = [part for part in prepared.rules if part.needs <= tokens and part.excludes.isdisjoint(tokens)
-             and (part.rest is None or part.rest(facts, memo))]
-    urgent: list[bytes] = []
-    points: list[bytes] = []
-    for part in fired:
+    fired_parts = [part for part in prepared.rules if part.needs <= tokens and part.excludes.isdisjoint(tokens)
+                   and (part.rest is None or part.rest(facts, memo))]
+    part_of = {part.rule.id: part for part in fired_parts}
+    visit = infer_visit(profile.visit, facts)
+    urgent_rules = [part.rule for part in fired_parts if part.urgent]
+    concerned = {part.rule.id for part in fired_parts if part.rule.about_a_ticked_concern(facts)}
+    ordered = order_points([part.rule for part in fired_parts if not part.urgent], audience, visit, concerned)
+    top = top_questions(ordered, audience, visit, concerned)
+
+    def written(rule: Rule) -> bytes:
+        part = part_of[rule.id]
         if part.pieces is not None:
-            written = part.pieces[clinician]
-        else:
-            why = list(dict.fromkeys(part.explain(facts, memo))) or [SHOWN_TO_EVERYONE]
-            written = b"".join((part.heads[clinician], to_json(why), part.tail))
-        (urgent if part.urgent else points).append(written)
-    questions = dict.fromkeys(chain.from_iterable([part.questions for part in fired]))
-    terms = sorted(set(chain.from_iterable([part.terms for part in fired])))
+            return part.pieces[clinician]
+        why = list(dict.fromkeys(part.explain(facts, memo))) or [SHOWN_TO_EVERYONE]
+        return b"".join((part.heads[clinician], to_json(why), part.tails[clinician]))
+
+    terms = sorted(set(chain.from_iterable([part.terms for part in fired_parts])))
     glossary = prepared.glossary
     body = b"".join((
-        prepared.openings[profile.audience], b",".join(urgent),
-        b'],"points":[', b",".join(points),
-        b'],"questions":[', b",".join(questions),
-        b'],"glossary":[', b",".join([glossary[i] for i in terms]),
-        b"]}",
+        prepared.openings[audience], b",".join([written(rule) for rule in urgent_rules]),
+        b'],"points":[', b",".join([written(rule) for rule in ordered]),
+        b'],"questions":', to_json(question_order(top, urgent_rules, ordered)),
+        b',"glossary":[', b",".join([glossary[i] for i in terms]),
+        b'],"safety_line":', prepared.safety_lines[audience],
+        b',"visit":', to_json(visit),
+        b',"understood":', to_json(understood(facts, visit, facts.treatments)),
+        b',"notices":', to_json([n.model_dump() for n in rule_notices(part.rule for part in fired_parts)]),
+        b',"top_questions":', to_json([{"text": text, "point_id": rule_id} for text, rule_id in top]),
+        b"}",
     ))
-    return body, [part.rule.id for part in fired if part.urgent] + [part.rule.id for part in fired if not part.urgent]
+    return body, [rule.id for rule in urgent_rules] + [rule.id for rule in ordered]

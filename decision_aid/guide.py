@@ -1,8 +1,15 @@
-"""The discussion guide: the response of POST /v1/guide."""
+"""The discussion guide: the response of POST /v1/guide.
+
+Its order is its meaning: what the guide understood and the questions to ask first come before the
+points, and the points the person's own situation made appear come before the general ones (see
+:mod:`decision_aid.selection` and rules/README.md, "Order").
+"""
 
 from __future__ import annotations
 
 from pydantic import BaseModel, ConfigDict, Field
+
+from decision_aid.vocabulary import Kind, Visit
 
 
 class _Out(BaseModel):
@@ -19,6 +26,16 @@ class KnowledgeBaseInfo(_Out):
     reviewed_on: str
 
 
+class Notice(_Out):
+    code: str = Field(description="not_a_cancer_medicine, details_do_not_fit, …")
+    text: str
+
+
+class TopQuestion(_Out):
+    text: str = Field(description="also in the guide's questions")
+    point_id: str = Field(description="the point (or urgent item) the question comes from")
+
+
 class UrgentItem(_Out):
     id: str
     title: str
@@ -30,6 +47,8 @@ class UrgentItem(_Out):
 class Point(_Out):
     id: str
     topic: str
+    kind: Kind
+    personal: bool = Field(description="true when something specific in this profile made the point appear")
     title: str
     text: str
     why: list[str] = Field(description="the profile facts that made this point appear")
@@ -48,5 +67,10 @@ class Guide(_Out):
     knowledge_base: KnowledgeBaseInfo
     urgent: list[UrgentItem]
     points: list[Point]
-    questions: list[str]
+    questions: list[str] = Field(description="every question once: the top questions first, then in point order")
     glossary: list[GlossaryEntry]
+    safety_line: str | None = Field(description="the first line of every patient guide")
+    visit: Visit = Field(description="what the appointment is about: as given, or inferred from the profile")
+    understood: list[str] = Field(description="what the guide understood from the profile, in plain sentences")
+    notices: list[Notice]
+    top_questions: list[TopQuestion] = Field(max_length=8, description="the questions to ask first")

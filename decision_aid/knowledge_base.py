@@ -19,10 +19,12 @@ from typing import Any
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
-from decision_aid.conditions import Condition, parse_when
+from decision_aid.conditions import Condition, ListHas, list_tests, parse_when
 from decision_aid.drugs import DrugVocabulary, build_vocabulary
 from decision_aid.errors import KnowledgeBaseError
-from decision_aid.profile import parse_profile
+from decision_aid.facts import Facts
+from decision_aid.profile import Profile, parse_profile
+from decision_aid.vocabulary import Audience, Kind
 
 #: The rules shipped with the code: the ``rules`` folder beside the ``decision_aid`` package.
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
@@ -46,8 +48,10 @@ class RuleSpec(_Strict):
     id: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=80)
     title: str = Field(min_length=3, max_length=120)
     when: dict[str, Any]
+    kind: Kind | None = None  # None: the topic's kind in knowledge_base.yaml
     patient: str = Field(min_length=20)
     clinician: str = Field(min_length=20)
+    notice: str | None = Field(None, min_length=20)
     questions: list[str] = []
     sources: list[str] = Field(min_length=1)
     glossary: list[str] = []
@@ -70,7 +74,9 @@ class Meta(_Strict):
     reviewed_on: dt.date
     update_policy: str = Field(min_length=20)
     disclaimer: Disclaimer
+    safety_line: str = Field(min_length=20)
     topics: list[str] = Field(min_length=1)
+    kinds: dict[str, Kind]
 
 
 class Source(_Strict):
@@ -95,17 +101,31 @@ class Rule:
     topic: str
     file: str
     title: str
+    kind: Kind
     when: Condition
     patient: str
     clinician: str
+    notice: str | None
     questions: tuple[str, ...]
     sources: tuple[Source, ...]
     glossary: tuple[str, ...]
     examples: Examples
+    #: The audiences for whom the rule fires on an empty profile: for them it is general, not personal.
+    general_for: frozenset[Audience] = frozenset()
+    #: The rule's tests of the ticked concerns (see :meth:`about_a_ticked_concern`).
+    concern_tests: tuple[ListHas, ...] = ()
 
     @property
     def urgent(self) -> bool:
         return self.topic == URGENT_TOPIC
+
+    def personal(self, audience: str) -> bool:
+        """True when something specific in the profile made this rule fire: it does not fire for an empty one."""
+        return audience not in self.general_for
+
+    def about_a_ticked_concern(self, facts: Facts) -> bool:
+        """True when a concern the person ticked is one of the reasons the rule fired."""
+        return any(test.matches(facts) for test in self.concern_tests)
 
 
 @dataclass(frozen=True)
@@ -212,6 +232,12 @@ def _load(root: Path) -> KnowledgeBase:
 
     meta_path = root / "knowledge_base.yaml"
     meta: Meta = _validate(Meta, _read_yaml(meta_path, root), _display(meta_path, root))
+    missing = [t for t in meta.topics if t not in meta.kinds]
+    unknown = [t for t in meta.kinds if t not in meta.topics]
+    if missing or unknown:
+        raise KnowledgeBaseError(
+            f"Every topic needs a kind, and only topics have one: missing {missing}, unknown {unknown}.",
+            file=_display(meta_path, root), location=("kinds",))
     sources_file = _display(root / "sources.yaml", root)
     sources_list = _validate(_SourcesFile, _read_yaml(root / "sources.yaml", root), sources_file).sources
     sources: dict[str, Source] = {}
@@ -248,7 +274,8 @@ def _load(root: Path) -> KnowledgeBase:
     by_id: dict[str, Rule] = {}
     for name, topic_file in parsed:
         for spec in topic_file.rules:
-            rule = _build_rule(spec, topic_file.topic, name, sources, glossary, drugs)
+            rule = _build_rule(spec, topic_file.topic, meta.kinds[topic_file.topic], name, sources, glossary,
+                               drugs)
             if rule.id in by_id:
                 raise KnowledgeBaseError(f"Rule id {rule.id!r} is already used in {by_id[rule.id].file}.",
                                          file=name, rule_id=rule.id, location=("id",))
@@ -259,7 +286,7 @@ def _load(root: Path) -> KnowledgeBase:
     return KnowledgeBase(meta, tuple(rules), sources, glossary, drugs, by_id)
 
 
-def _build_rule(spec: RuleSpec, topic: str, file: str, sources: Mapping[str, Source],
+def _build_rule(spec: RuleSpec, topic: str, topic_kind: Kind, file: str, sources: Mapping[str, Source],
                 glossary: Mapping[str, str], drugs: DrugVocabulary) -> Rule:
     def fail(message: str, location: tuple[str | int, ...]) -> KnowledgeBaseError:
         return KnowledgeBaseError(message, file=file, rule_id=spec.id, location=location)
@@ -287,10 +314,16 @@ def _build_rule(spec: RuleSpec, topic: str, file: str, sources: Mapping[str, Sou
                 where = ".".join(str(p) for p in first["loc"])
                 raise fail(f"This example is not a valid profile: {where}: {first['msg']}",
                            ("examples", kind, index)) from None
+    general_for = frozenset(audience for audience in _AUDIENCES
+                            if condition.matches(Facts.of(Profile(audience=audience), drugs)))
     return Rule(
-        id=spec.id, topic=topic, file=file, title=spec.title.strip(), when=condition,
+        id=spec.id, topic=topic, file=file, title=spec.title.strip(), kind=spec.kind or topic_kind, when=condition,
         patient=" ".join(spec.patient.split()), clinician=" ".join(spec.clinician.split()),
+        notice=" ".join(spec.notice.split()) if spec.notice else None,
         questions=tuple(q.strip() for q in spec.questions),
         sources=tuple(sources[s] for s in spec.sources), glossary=tuple(spec.glossary),
-        examples=spec.examples,
+        examples=spec.examples, general_for=general_for, concern_tests=list_tests(condition, "concerns"),
     )
+
+
+_AUDIENCES: tuple[Audience, ...] = ("patient", "clinician")

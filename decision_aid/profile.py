@@ -30,6 +30,7 @@ from decision_aid.vocabulary import (
     Site,
     Subtype,
     Symptom,
+    Visit,
 )
 
 MAX_TREATMENTS = 50
@@ -124,6 +125,12 @@ class Profile(BaseModel):
     treatments: Annotated[list[Treatment], Field(max_length=MAX_TREATMENTS)] = []
     symptoms: Annotated[list[Symptom], Field(max_length=MAX_LIST)] = []
     concerns: Annotated[list[Concern], Field(max_length=MAX_LIST)] = []
+    visit: Visit = Field(
+        "unknown",
+        description="what the next appointment is about; it changes which questions come first, never which "
+                    "options appear. When unknown, the guide infers what it can (growth on the latest "
+                    "metastatic treatment reads as a treatment decision).",
+    )
 
     @property
     def hormone_receptors(self) -> HormoneReceptorStatus:

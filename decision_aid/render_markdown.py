@@ -1,12 +1,25 @@
-"""The guide as Markdown, for printing or for the command line."""
+"""The guide as Markdown, for printing or for the command line.
+
+It follows the guide's own order: the safety line and urgent warnings, what the guide understood,
+the questions to ask first, then the personal points (options first) and the general background.
+Each point lists only the questions not already shown above it, so no question is printed twice.
+"""
 
 from __future__ import annotations
 
-from decision_aid.guide import Guide
+from decision_aid.guide import Guide, Point
+
+_HEADINGS = {
+    # audience: (understood, top questions, options, other personal points, background, more questions)
+    "patient": ("What the guide understood", "Your questions for this appointment", "Your options to talk about",
+                "More about your situation", "Background", "Questions you could ask"),
+    "clinician": ("What the guide read from the profile", "Questions to discuss first", "Options to discuss",
+                  "Other points for this patient", "Background", "Questions"),
+}
 
 
 def render_markdown(guide: Guide) -> str:
-    """Render a guide as Markdown: urgent warnings first, then points, questions and glossary.
+    """Render a guide as Markdown, in the guide's order.
 
     Example usage::
 
@@ -16,7 +29,10 @@ def render_markdown(guide: Guide) -> str:
     """
     kb = guide.knowledge_base
     clinician = guide.audience == "clinician"
+    understood, top, options, others, background, more = _HEADINGS[guide.audience]
     lines = ["# Discussion guide: metastatic breast cancer", ""]
+    if guide.safety_line:
+        lines += [f"**{guide.safety_line}**", ""]
     lines += [f"_Knowledge base {kb.version}, reviewed on {kb.reviewed_on}._", ""]
     if guide.urgent:
         lines += ["## Get help now", ""]
@@ -24,14 +40,31 @@ def render_markdown(guide: Guide) -> str:
             lines += [f"### {item.title}", "", item.text, ""]
             lines += [f"Why this appears: {'; '.join(item.why)}.", ""]
             lines += [f"Sources: {', '.join(s.id for s in item.sources)}", ""]
-    lines += ["## Points to discuss" if clinician else "## Things to talk about with your team", ""]
-    for point in guide.points:
-        lines += [f"### {point.title}", "", point.text, ""]
-        lines += [f"Why this appears: {'; '.join(point.why)}.", ""]
-        lines += [f"Sources: {', '.join(s.id for s in point.sources)}", ""]
-    lines += ["## Questions to ask", ""]
-    lines += [f"- [ ] {q}" for q in guide.questions]
-    lines.append("")
+    if guide.understood:
+        lines += [f"## {understood}", ""]
+        lines += [f"- {line}" for line in guide.understood]
+        if not clinician:
+            lines += ["", "If something here is wrong, change your answers before you rely on this guide."]
+        lines.append("")
+    if guide.notices:
+        lines += ["## Please note", ""]
+        lines += [f"- {notice.text}" for notice in guide.notices]
+        lines.append("")
+    shown = {q.text for q in guide.top_questions}
+    if guide.top_questions:
+        lines += [f"## {top}", ""]
+        lines += [f"{n}. [ ] {q.text}" for n, q in enumerate(guide.top_questions, start=1)]
+        lines.append("")
+    sections = (
+        (options, [p for p in guide.points if p.personal and p.kind == "option"]),
+        (others, [p for p in guide.points if p.personal and p.kind != "option"]),
+        (background, [p for p in guide.points if not p.personal]),
+    )
+    for heading, points in sections:
+        if points:
+            lines += [f"## {heading}", ""]
+            for point in points:
+                lines += _point(point, shown, more)
     if guide.glossary:
         lines += ["## Words used", ""]
         lines += [f"- **{g.term}**: {g.definition}" for g in guide.glossary]
@@ -42,3 +75,16 @@ def render_markdown(guide: Guide) -> str:
     lines += [f"- **{sid}**: {citation}" for sid, citation in sorted(sources.items())]
     lines += ["", "---", "", guide.disclaimer, ""]
     return "\n".join(lines)
+
+
+def _point(point: Point, shown: set[str], more: str) -> list[str]:
+    lines = [f"### {point.title}", "", point.text, ""]
+    lines += [f"Why this appears: {'; '.join(point.why)}.", ""]
+    new = [q for q in point.questions if q not in shown]
+    shown.update(new)
+    if new:
+        lines += [f"{more}:", ""]
+        lines += [f"- [ ] {q}" for q in new]
+        lines.append("")
+    lines += [f"Sources: {', '.join(s.id for s in point.sources)}", ""]
+    return lines

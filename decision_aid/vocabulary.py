@@ -18,6 +18,10 @@ GeneStatus = Literal["mutated", "not_detected", "not_tested"]
 Pdl1Status = Literal["positive", "negative", "not_tested"]
 Setting = Literal["early", "metastatic"]
 Outcome = Literal["ongoing", "completed", "progressed", "stopped_side_effects", "unknown"]
+#: What the next appointment is about. It changes what comes first in a guide, never which points exist.
+Visit = Literal["new_diagnosis", "treatment_decision", "scan_results", "side_effects", "check_up", "unknown"]
+#: What kind of point a rule gives: the guide orders its points by kind (see rules/README.md).
+Kind = Literal["option", "test", "safety", "support", "background"]
 
 Site = Literal[
     "bone", "liver", "lung", "pleura", "brain", "leptomeninges",
@@ -46,6 +50,8 @@ Subtype = Literal["hr_positive_her2_negative", "her2_positive", "triple_negative
 SITES: tuple[str, ...] = get_args(Site)
 SYMPTOMS: tuple[str, ...] = get_args(Symptom)
 CONCERNS: tuple[str, ...] = get_args(Concern)
+VISITS: tuple[str, ...] = get_args(Visit)
+KINDS: tuple[str, ...] = get_args(Kind)
 
 #: Plain words for each value, used in the guide's "why" lines.
 SITE_WORDS = {

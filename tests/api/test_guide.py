@@ -16,12 +16,17 @@ def test_contract_sample_profile(client: TestClient) -> None:
     assert response.status_code == 200, response.text
     guide = response.json()
     assert list(guide)[:5] == ["disclaimer", "audience", "knowledge_base", "urgent", "points"]
+    assert {"understood", "notices", "top_questions", "visit", "safety_line"} <= set(guide)
     assert guide["disclaimer"]
     assert guide["knowledge_base"]["version"]
     assert guide["points"]
     for point in guide["points"]:
-        assert set(point) == {"id", "topic", "title", "text", "why", "questions", "sources"}
-        assert point["sources"] and all(set(s) == {"id", "citation"} for s in point["sources"])
+        assert set(point) == {"id", "topic", "kind", "personal", "title", "text", "why", "questions", "sources"}
+        assert point["sources"] and all({"id", "citation"} <= set(s) for s in point["sources"])
+    assert guide["visit"] == "treatment_decision"  # the cancer grew on the latest treatment
+    assert "Palbociclib (Ibrance) for metastatic cancer: the cancer grew during it" in guide["understood"]
+    assert 3 <= len(guide["top_questions"]) <= 8
+    assert guide["questions"][: len(guide["top_questions"])] == [q["text"] for q in guide["top_questions"]]
 
 
 def test_empty_profile(client: TestClient) -> None:

@@ -39,9 +39,10 @@ def test_long_titles_are_cut_below_140_characters_at_a_word() -> None:
     title = "A very long title " * 12
     guide = Guide(disclaimer="Information only.", audience="clinician",
                   knowledge_base=KnowledgeBaseInfo(version="2026.11.0", reviewed_on="2026-11-26"), urgent=[],
-                  points=[Point(id="x", topic="testing", title=title, text="Text.", why=["Why."], questions=[],
-                                sources=[SourceRef(id="S", citation="Source.")])],
-                  questions=[], glossary=[])
+                  points=[Point(id="x", topic="testing", kind="test", personal=True, title=title, text="Text.",
+                                why=["Why."], questions=[], sources=[SourceRef(id="S", citation="Source.")])],
+                  questions=[], glossary=[], safety_line=None, visit="unknown", understood=[], notices=[],
+                  top_questions=[])
     card = build_cards(guide, read_record({}, "p-1", load_knowledge_base().drugs), base_url=BASE,
                        hook_instance="h")[-1]
     assert len(card.summary) < 140 and card.summary.endswith("…")

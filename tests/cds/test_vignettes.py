@@ -68,12 +68,11 @@ def assert_wording(cards: list[dict[str, Any]], kb: KnowledgeBase, audience: str
 
 
 def assert_guide_order(cards: list[dict[str, Any]], kb: KnowledgeBase) -> None:
-    order = {topic: i for i, topic in enumerate(kb.meta.topics)}
     urgent = [c for c in cards if c["indicator"] == "critical"]
     assert cards[: len(urgent)] == urgent, "urgent cards first"
     assert topics(cards)[len(urgent)] == "record", "then what the guide was built from"
-    ranks = [order[c["source"]["topic"]["code"]] for c in cards[len(urgent) + 1:]]
-    assert ranks == sorted(ranks), "then the points in the guide's topic order"
+    general = [not kb.by_id[rule_id(c) or ""].personal("clinician") for c in cards[len(urgent) + 1:]]
+    assert general == sorted(general), "then the points, personal ones first"
     assert all(c["indicator"] == "info" for c in cards[len(urgent) + 1:])
 
 

@@ -3,13 +3,12 @@ speed; it must give, byte for byte, what the reference ``build_guide(...).model_
 
 from __future__ import annotations
 
-from typing import Any, get_args
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from profile_strategies import profiles
 
-from decision_aid import vocabulary as v
 from decision_aid.engine import build_guide, guide_json, prepare
 from decision_aid.knowledge_base import KnowledgeBase, load_knowledge_base
 from decision_aid.profile import parse_profile
@@ -35,29 +34,7 @@ def test_every_rule_example(rule_id: str) -> None:
             _same({**example, "audience": audience})
 
 
-_DRUG_NAMES = sorted(KB.drugs.accepted_names())
-_profiles = st.fixed_dictionaries({}, optional={
-    "audience": st.sampled_from(get_args(v.Audience)),
-    "sex": st.sampled_from(get_args(v.Sex)),
-    "menopausal_status": st.sampled_from(get_args(v.MenopausalStatus)),
-    "presentation": st.sampled_from(get_args(v.Presentation)),
-    "receptors": st.fixed_dictionaries({}, optional={
-        "er": st.sampled_from(get_args(v.ReceptorStatus)), "pr": st.sampled_from(get_args(v.ReceptorStatus)),
-        "her2": st.sampled_from(get_args(v.Her2Status))}),
-    "biomarkers": st.fixed_dictionaries({}, optional={
-        **{gene: st.sampled_from(get_args(v.GeneStatus)) for gene in ("pik3ca", "esr1", "akt_pathway", "gbrca")},
-        "pdl1": st.sampled_from(get_args(v.Pdl1Status))}),
-    "sites": st.lists(st.sampled_from(v.SITES), max_size=4),
-    "symptoms": st.lists(st.sampled_from(v.SYMPTOMS), max_size=4),
-    "concerns": st.lists(st.sampled_from(v.CONCERNS), max_size=4),
-    "treatments": st.lists(st.fixed_dictionaries(
-        {"drug": st.sampled_from(_DRUG_NAMES)},
-        optional={"setting": st.sampled_from(get_args(v.Setting)), "outcome": st.sampled_from(get_args(v.Outcome)),
-                  "months_since_end": st.integers(0, 60)}), max_size=4),
-})
-
-
-@given(_profiles)
+@given(profiles)
 @settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 def test_generated_profiles(profile: dict[str, Any]) -> None:
     _same(profile)

@@ -19,8 +19,10 @@ def test_guide_as_markdown(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["guide", str(profile)]) == 0
     out = capsys.readouterr().out
     assert out.startswith("# Discussion guide: metastatic breast cancer")
-    assert "## Questions to ask" in out
-    assert "- [ ] " in out
+    sections = [line for line in out.splitlines() if line.startswith("## ")]
+    assert sections[:3] == ["## What the guide understood", "## Your questions for this appointment",
+                            "## Your options to talk about"], "the same order as the guide: top questions first"
+    assert "1. [ ] " in out and "- [ ] " in out
 
 
 def test_guide_as_json(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -52,10 +52,13 @@ def test_questions_are_deduplicated_and_come_from_the_points(kb: KnowledgeBase) 
     assert set(guide.questions) == from_points
 
 
-def test_points_follow_topic_order(kb: KnowledgeBase) -> None:
+def test_points_of_the_same_kind_and_relevance_follow_topic_order(kb: KnowledgeBase) -> None:
     guide = build_guide(parse_profile(HR_POSITIVE), kb)
-    order = [kb.meta.topics.index(p.topic) for p in guide.points]
-    assert order == sorted(order)
+    groups: dict[tuple[bool, str], list[int]] = {}
+    for point in guide.points:
+        if point.kind == "option" or not kb.by_id[point.id].concern_tests:
+            groups.setdefault((point.personal, point.kind), []).append(kb.meta.topics.index(point.topic))
+    assert groups and all(order == sorted(order) for order in groups.values())
 
 
 def test_clinician_audience_gets_clinician_text_and_disclaimer(kb: KnowledgeBase) -> None:
