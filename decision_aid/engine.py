@@ -23,7 +23,7 @@ from pydantic_core import to_json
 from decision_aid.compiled import TOKENS, Compiler, Explain, Memo, Test
 from decision_aid.facts import Facts
 from decision_aid.guide import GlossaryEntry, Guide, KnowledgeBaseInfo, Point, SourceRef, UrgentItem
-from decision_aid.knowledge_base import KnowledgeBase, Rule
+from decision_aid.knowledge_base import KnowledgeBase, Rule, Source
 from decision_aid.profile import Profile
 
 SHOWN_TO_EVERYONE = "General information for anyone with metastatic breast cancer"
@@ -59,7 +59,7 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
     questions: dict[str, None] = {}
     terms: set[str] = set()
     for rule, why in fired(profile, kb):
-        sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
+        sources = [source_ref(s) for s in rule.sources]
         text = rule.clinician if clinician else rule.patient
         if rule.urgent:
             urgent.append(UrgentItem(id=rule.id, title=rule.title, text=text, why=why, sources=sources))
@@ -79,6 +79,11 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
         questions=list(questions),
         glossary=glossary,
     )
+
+
+def source_ref(source: Source) -> SourceRef:
+    """How a guide names a source: its label and link for patients, its citation for clinicians."""
+    return SourceRef(id=source.id, label=source.label, url=source.url, citation=source.citation)
 
 
 def disclaimer_for(kb: KnowledgeBase, clinician: bool) -> str:
@@ -150,7 +155,7 @@ def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
 def _write_rule(rule: Rule, compiler: Compiler, term_position: Mapping[str, int]) -> _Written:
     heads = []
     tail = b""
-    sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
+    sources = [source_ref(s) for s in rule.sources]
     for text in (rule.patient, rule.clinician):
         model: UrgentItem | Point
         if rule.urgent:

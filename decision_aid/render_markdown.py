@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from decision_aid.guide import Guide
+from collections.abc import Iterable
+
+from decision_aid.guide import Guide, SourceRef
 
 
 def render_markdown(guide: Guide) -> str:
@@ -23,12 +25,12 @@ def render_markdown(guide: Guide) -> str:
         for item in guide.urgent:
             lines += [f"### {item.title}", "", item.text, ""]
             lines += [f"Why this appears: {'; '.join(item.why)}.", ""]
-            lines += [f"Sources: {', '.join(s.id for s in item.sources)}", ""]
+            lines += [_sources_line(item.sources, clinician), ""]
     lines += ["## Points to discuss" if clinician else "## Things to talk about with your team", ""]
     for point in guide.points:
         lines += [f"### {point.title}", "", point.text, ""]
         lines += [f"Why this appears: {'; '.join(point.why)}.", ""]
-        lines += [f"Sources: {', '.join(s.id for s in point.sources)}", ""]
+        lines += [_sources_line(point.sources, clinician), ""]
     lines += ["## Questions to ask", ""]
     lines += [f"- [ ] {q}" for q in guide.questions]
     lines.append("")
@@ -36,9 +38,25 @@ def render_markdown(guide: Guide) -> str:
         lines += ["## Words used", ""]
         lines += [f"- **{g.term}**: {g.definition}" for g in guide.glossary]
         lines.append("")
-    sources = {s.id: s.citation for item in guide.urgent for s in item.sources}
-    sources.update({s.id: s.citation for point in guide.points for s in point.sources})
+    sources = {s.id: s for item in guide.urgent for s in item.sources}
+    sources.update({s.id: s for point in guide.points for s in point.sources})
     lines += ["## Sources", ""]
-    lines += [f"- **{sid}**: {citation}" for sid, citation in sorted(sources.items())]
+    lines += [_source_entry(source, clinician) for _, source in sorted(sources.items())]
     lines += ["", "---", "", guide.disclaimer, ""]
     return "\n".join(lines)
+
+
+def _sources_line(sources: Iterable[SourceRef], clinician: bool) -> str:
+    """Under each point: clinicians find the ids in the list of sources; patients read the labels
+    (a label may hold a comma, so they are parted by semicolons)."""
+    if clinician:
+        return f"Sources: {', '.join(s.id for s in sources)}"
+    return f"Sources: {'; '.join(s.label for s in sources)}"
+
+
+def _source_entry(source: SourceRef, clinician: bool) -> str:
+    """Patients get the short label, linked when there is a link; clinicians the full citation."""
+    if clinician:
+        link = f" <{source.url}>" if source.url else ""
+        return f"- **{source.id}**: {source.citation}{link}"
+    return f"- [{source.label}]({source.url})" if source.url else f"- {source.label}"

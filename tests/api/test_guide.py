@@ -21,7 +21,7 @@ def test_contract_sample_profile(client: TestClient) -> None:
     assert guide["points"]
     for point in guide["points"]:
         assert set(point) == {"id", "topic", "title", "text", "why", "questions", "sources"}
-        assert point["sources"] and all(set(s) == {"id", "citation"} for s in point["sources"])
+        assert point["sources"] and all(set(s) == {"id", "label", "url", "citation"} for s in point["sources"])
 
 
 def test_empty_profile(client: TestClient) -> None:
