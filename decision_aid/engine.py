@@ -32,7 +32,7 @@ from decision_aid.guide import (
     TopQuestion,
     UrgentItem,
 )
-from decision_aid.knowledge_base import KnowledgeBase, Rule
+from decision_aid.knowledge_base import KnowledgeBase, Rule, Source
 from decision_aid.profile import Profile
 from decision_aid.selection import infer_visit, order_points, question_order, top_questions
 from decision_aid.understood import understood
@@ -80,7 +80,7 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
     top = top_questions(ordered, audience, visit, concerned)
 
     def sources(rule: Rule) -> list[SourceRef]:
-        return [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
+        return [source_ref(s) for s in rule.sources]
 
     terms = {term for rule, _ in fired_rules for term in rule.glossary}
     return Guide(
@@ -100,6 +100,11 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
         questions=question_order(top, urgent_rules, ordered),
         glossary=[GlossaryEntry(term=t, definition=d) for t, d in kb.glossary.items() if t in terms],
     )
+
+
+def source_ref(source: Source) -> SourceRef:
+    """How a guide names a source: its label and link for patients, its citation for clinicians."""
+    return SourceRef(id=source.id, label=source.label, url=source.url, citation=source.citation)
 
 
 def rule_notices(rules: Iterable[Rule]) -> list[Notice]:
@@ -185,7 +190,7 @@ def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
 
 def _write_rule(rule: Rule, compiler: Compiler, term_position: Mapping[str, int]) -> _Written:
     heads, tails = [], []
-    sources = [SourceRef(id=s.id, citation=s.citation) for s in rule.sources]
+    sources = [source_ref(s) for s in rule.sources]
     for audience, text in (("patient", rule.patient), ("clinician", rule.clinician)):
         model: UrgentItem | Point
         if rule.urgent:

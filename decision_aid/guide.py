@@ -18,7 +18,9 @@ class _Out(BaseModel):
 
 class SourceRef(_Out):
     id: str
-    citation: str
+    label: str = Field(description="a short name of the source that a patient can read")
+    url: str | None = Field(default=None, description="a link to the source (a DOI, PubMed or guideline page)")
+    citation: str = Field(description="the full reference, for clinicians")
 
 
 class KnowledgeBaseInfo(_Out):

@@ -79,10 +79,20 @@ class Meta(_Strict):
     kinds: dict[str, Kind]
 
 
+#: A source's label is read by patients beside each point: a few words, not a reference.
+SOURCE_LABEL_MAX = 60
+
+
 class Source(_Strict):
-    id: str
-    citation: str
-    url: str | None = None
+    """A reference a rule cites: a short ``label`` patients read, an optional link, and the full
+    ``citation`` clinicians read."""
+
+    id: str = Field(min_length=1)
+    label: str = Field(min_length=3, max_length=SOURCE_LABEL_MAX, pattern=r"^\S(.*\S)?$")
+    # Only links that open safely from a patient's page: https, a host, no spaces or quotes.
+    url: str | None = Field(default=None, max_length=300,
+                            pattern=r"^https://[A-Za-z0-9-]+(\.[A-Za-z0-9-]+)+(/[^\s\"'<>]*)?$")
+    citation: str = Field(min_length=10)
 
 
 class _SourcesFile(_Strict):

@@ -7,7 +7,9 @@ Each point lists only the questions not already shown above it, so no question i
 
 from __future__ import annotations
 
-from decision_aid.guide import Guide, Point
+from collections.abc import Iterable
+
+from decision_aid.guide import Guide, Point, SourceRef
 
 _HEADINGS = {
     # audience: (understood, top questions, options, other personal points, background, more questions)
@@ -39,7 +41,7 @@ def render_markdown(guide: Guide) -> str:
         for item in guide.urgent:
             lines += [f"### {item.title}", "", item.text, ""]
             lines += [f"Why this appears: {'; '.join(item.why)}.", ""]
-            lines += [f"Sources: {', '.join(s.id for s in item.sources)}", ""]
+            lines += [_sources_line(item.sources, clinician), ""]
     if guide.understood:
         lines += [f"## {understood}", ""]
         lines += [f"- {line}" for line in guide.understood]
@@ -64,20 +66,20 @@ def render_markdown(guide: Guide) -> str:
         if points:
             lines += [f"## {heading}", ""]
             for point in points:
-                lines += _point(point, shown, more)
+                lines += _point(point, shown, more, clinician)
     if guide.glossary:
         lines += ["## Words used", ""]
         lines += [f"- **{g.term}**: {g.definition}" for g in guide.glossary]
         lines.append("")
-    sources = {s.id: s.citation for item in guide.urgent for s in item.sources}
-    sources.update({s.id: s.citation for point in guide.points for s in point.sources})
+    sources = {s.id: s for item in guide.urgent for s in item.sources}
+    sources.update({s.id: s for point in guide.points for s in point.sources})
     lines += ["## Sources", ""]
-    lines += [f"- **{sid}**: {citation}" for sid, citation in sorted(sources.items())]
+    lines += [_source_entry(source, clinician) for _, source in sorted(sources.items())]
     lines += ["", "---", "", guide.disclaimer, ""]
     return "\n".join(lines)
 
 
-def _point(point: Point, shown: set[str], more: str) -> list[str]:
+def _point(point: Point, shown: set[str], more: str, clinician: bool) -> list[str]:
     lines = [f"### {point.title}", "", point.text, ""]
     lines += [f"Why this appears: {'; '.join(point.why)}.", ""]
     new = [q for q in point.questions if q not in shown]
@@ -86,5 +88,21 @@ def _point(point: Point, shown: set[str], more: str) -> list[str]:
         lines += [f"{more}:", ""]
         lines += [f"- [ ] {q}" for q in new]
         lines.append("")
-    lines += [f"Sources: {', '.join(s.id for s in point.sources)}", ""]
+    lines += [_sources_line(point.sources, clinician), ""]
     return lines
+
+
+def _sources_line(sources: Iterable[SourceRef], clinician: bool) -> str:
+    """Under each point: clinicians find the ids in the list of sources; patients read the labels
+    (a label may hold a comma, so they are parted by semicolons)."""
+    if clinician:
+        return f"Sources: {', '.join(s.id for s in sources)}"
+    return f"Sources: {'; '.join(s.label for s in sources)}"
+
+
+def _source_entry(source: SourceRef, clinician: bool) -> str:
+    """Patients get the short label, linked when there is a link; clinicians the full citation."""
+    if clinician:
+        link = f" <{source.url}>" if source.url else ""
+        return f"- **{source.id}**: {source.citation}{link}"
+    return f"- [{source.label}]({source.url})" if source.url else f"- {source.label}"

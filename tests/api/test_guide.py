@@ -22,7 +22,7 @@ def test_contract_sample_profile(client: TestClient) -> None:
     assert guide["points"]
     for point in guide["points"]:
         assert set(point) == {"id", "topic", "kind", "personal", "title", "text", "why", "questions", "sources"}
-        assert point["sources"] and all({"id", "citation"} <= set(s) for s in point["sources"])
+        assert point["sources"] and all(set(s) == {"id", "label", "url", "citation"} for s in point["sources"])
     assert guide["visit"] == "treatment_decision"  # the cancer grew on the latest treatment
     assert "Palbociclib (Ibrance) for metastatic cancer: the cancer grew during it" in guide["understood"]
     assert 3 <= len(guide["top_questions"]) <= 8

@@ -373,7 +373,7 @@ def test_every_word_on_the_result_comes_from_page_text_or_the_guide(client: Test
     guide = build_guide(to_profile(read_form(fields, kb.drugs), kb.drugs), kb)
     from_guide = [guide.disclaimer, *guide.questions]
     for item in (*guide.urgent, *guide.points):
-        from_guide += [item.title, item.text, *item.why, *(s.citation for s in item.sources)]
+        from_guide += [item.title, item.text, *item.why, *(s.label for s in item.sources)]
     for entry in guide.glossary:
         from_guide += [entry.term, entry.definition]
     page = Page(post(client, RED_FLAG_FORM).text)

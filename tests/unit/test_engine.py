@@ -79,3 +79,13 @@ def test_glossary_holds_only_terms_the_points_use(kb: KnowledgeBase) -> None:
     used = {t for p in guide.points for t in kb.by_id[p.id].glossary} | {
         t for u in guide.urgent for t in kb.by_id[u.id].glossary}
     assert {g.term for g in guide.glossary} == used
+
+
+def test_each_source_in_the_guide_has_its_label_link_and_citation(kb: KnowledgeBase) -> None:
+    guide = build_guide(parse_profile(HR_POSITIVE), kb)
+    refs = [s for item in [*guide.urgent, *guide.points] for s in item.sources]
+    assert refs
+    for ref in refs:
+        source = kb.sources[ref.id]
+        assert (ref.label, ref.url, ref.citation) == (source.label, source.url, source.citation)
+    assert any(ref.url for ref in refs)

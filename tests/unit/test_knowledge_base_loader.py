@@ -123,3 +123,39 @@ def test_the_real_knowledge_base_is_valid() -> None:
     kb = load_knowledge_base()
     assert len(kb.rules) > 50
     assert kb.meta.version and kb.meta.reviewed_on
+
+
+def _break_sources(rules_dir: Path, old: str, new: str) -> None:
+    path = rules_dir / "sources.yaml"
+    text = path.read_text()
+    assert old in text
+    path.write_text(text.replace(old, new, 1))
+
+
+def test_a_source_needs_a_label(rules_dir: Path) -> None:
+    _break_sources(rules_dir, "  label: ASCO guideline on bone medicines, 2017\n", "")
+    report = _report(rules_dir)
+    assert "==> File rules/sources.yaml\n" in report
+    assert "label" in report and "Field required" in report
+
+
+def test_a_source_label_is_short(rules_dir: Path) -> None:
+    long_label = "ASCO guideline on the role of bone-modifying agents in metastatic breast cancer, 2017"
+    _break_sources(rules_dir, "label: ASCO guideline on bone medicines, 2017", f"label: {long_label}")
+    report = _report(rules_dir)
+    assert "label" in report and "at most 60 characters" in report
+
+
+@pytest.mark.parametrize("url", ["http://www.nice.org.uk/guidance/ng234", "javascript:alert(1)",
+                                 "https://", "https://www.nice.org.uk/a b", 'https://nice.org.uk/"x'])
+def test_a_source_link_must_be_https(rules_dir: Path, url: str) -> None:
+    _break_sources(rules_dir, "url: https://www.nice.org.uk/guidance/ng234", f"url: '{url}'")
+    report = _report(rules_dir)
+    assert "==> File rules/sources.yaml\n" in report and "url" in report
+
+
+def test_a_source_label_and_link_reach_the_rule(rules_dir: Path) -> None:
+    kb = load_knowledge_base(rules_dir)
+    source = kb.by_id["test-bone-medicines"].sources[0]
+    assert (source.id, source.label, source.url) == ("ASCO-BMA", "ASCO guideline on bone medicines, 2017", None)
+    assert kb.sources["NICE-MSCC"].url == "https://www.nice.org.uk/guidance/ng234"
