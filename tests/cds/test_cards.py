@@ -40,7 +40,8 @@ def test_long_titles_are_cut_below_140_characters_at_a_word() -> None:
     guide = Guide(disclaimer="Information only.", audience="clinician",
                   knowledge_base=KnowledgeBaseInfo(version="2026.11.0", reviewed_on="2026-11-26"), urgent=[],
                   points=[Point(id="x", topic="testing", kind="test", personal=True, title=title, text="Text.",
-                                why=["Why."], questions=[], sources=[SourceRef(id="S", label="A source", citation="Source.")])],
+                                why=["Why."], questions=[],
+                                sources=[SourceRef(id="S", label="A source", citation="Source.")])],
                   questions=[], glossary=[], safety_line=None, visit="unknown", understood=[], notices=[],
                   top_questions=[])
     card = build_cards(guide, read_record({}, "p-1", load_knowledge_base().drugs), base_url=BASE,
