@@ -75,7 +75,7 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
     fired_rules = list(_fired(facts, kb))
     why_of = {rule.id: why for rule, why in fired_rules}
     urgent_rules = [rule for rule, _ in fired_rules if rule.urgent]
-    concerned = {rule.id for rule, _ in fired_rules if rule.about_a_ticked_concern(facts)}
+    concerned = {rule.id for rule, _ in fired_rules if facts.concerns and rule.about_a_ticked_concern(facts)}
     ordered = order_points([rule for rule, _ in fired_rules if not rule.urgent], audience, visit, concerned)
     top = top_questions(ordered, audience, visit, concerned)
 
@@ -235,7 +235,7 @@ def guide_json(profile: Profile, prepared: PreparedKnowledgeBase) -> tuple[bytes
     part_of = {part.rule.id: part for part in fired_parts}
     visit = infer_visit(profile.visit, facts)
     urgent_rules = [part.rule for part in fired_parts if part.urgent]
-    concerned = {part.rule.id for part in fired_parts if part.rule.about_a_ticked_concern(facts)}
+    concerned = {part.rule.id for part in fired_parts if facts.concerns and part.rule.about_a_ticked_concern(facts)}
     ordered = order_points([part.rule for part in fired_parts if not part.urgent], audience, visit, concerned)
     top = top_questions(ordered, audience, visit, concerned)
 
