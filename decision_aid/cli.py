@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -42,6 +43,16 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        # The reader went away (``decision-aid guide p.json | head``): stop quietly, as other tools do.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 0
+
+
+def _main(argv: list[str] | None) -> int:
     args = _parser().parse_args(argv)
     try:
         kb = load_knowledge_base(args.rules_dir)
@@ -67,7 +78,8 @@ def _guide(args: argparse.Namespace, kb: KnowledgeBase) -> int:
     except ValidationError as error:
         print("The profile is not valid:", file=sys.stderr)
         for problem in describe_validation_error(error):
-            print(f"  - {problem['msg']}", file=sys.stderr)
+            message = problem["msg"]  # written for HTTP, where the profile is the request body
+            print(f"  - {'profile' + message[4:] if message.startswith('body:') else message}", file=sys.stderr)
         return 2
     guide = build_guide(profile, kb)
     if args.format == "json":
@@ -100,8 +112,6 @@ def _rules(args: argparse.Namespace, kb: KnowledgeBase) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    import os
-
     import uvicorn
 
     if args.rules_dir:

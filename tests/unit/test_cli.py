@@ -66,3 +66,28 @@ def test_serve_refuses_a_broken_knowledge_base(tmp_path: Path) -> None:
     assert result.returncode == 2
     assert result.stderr.startswith("Knowledge base is invalid:\n==> File rules/bone.yaml\n=====> Not valid YAML")
     assert "Traceback" not in result.stderr
+
+
+def test_a_reader_that_stops_early_gets_no_traceback(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from decision_aid import vocabulary as v
+
+    profile = tmp_path / "profile.json"  # a guide larger than a pipe's buffer, so the writer meets the closed pipe
+    profile.write_text(json.dumps({"sites": list(v.SITES), "symptoms": list(v.SYMPTOMS), "concerns": list(v.CONCERNS),
+                                   "receptors": {"er": "positive", "her2": "negative"}}))
+    command = f"{sys.executable} -m decision_aid.cli guide {profile} --format json | head -n 1"
+    done = subprocess.run(["bash", "-c", command], capture_output=True, text=True, timeout=60,
+                          cwd=Path(__file__).resolve().parents[2])
+    assert done.stdout.strip() == "{"
+    assert "Traceback" not in done.stderr and "BrokenPipe" not in done.stderr, done.stderr
+
+
+def test_an_invalid_profile_is_named_as_the_profile_not_the_body(tmp_path: Path,
+                                                                 capsys: pytest.CaptureFixture[str]) -> None:
+    profile = tmp_path / "profile.json"
+    profile.write_text("[1, 2]")
+    assert main(["guide", str(profile)]) == 2
+    err = capsys.readouterr().err
+    assert "profile:" in err and "body" not in err
