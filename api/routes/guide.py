@@ -41,7 +41,10 @@ _EXAMPLE = Profile.model_config["json_schema_extra"]["examples"][0]  # type: ign
         }
     },
     responses={413: {"description": "Body larger than the limit"},
-               415: {"description": "Body is not JSON"}},
+               415: {"description": "Body is not JSON"},
+               422: {"description": "A field or value is not accepted: each problem in `detail` names the field "
+                                    "(`loc`), the value, the accepted values (`ctx.accepted`) and a close match "
+                                    "(`ctx.did_you_mean`)"}},
 )
 async def create_guide(request: Request, kb: KnowledgeBaseDep) -> Response:
     # The raw body is validated once and the guide serialised once: no second validation pass.

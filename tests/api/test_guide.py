@@ -133,3 +133,12 @@ def test_openapi_has_a_worked_example(client: TestClient) -> None:
     example = next(iter(body["examples"].values()))["value"]
     assert example == CONTRACT_SAMPLE
     assert client.post("/v1/guide", json=example).status_code == 200
+
+
+def test_openapi_documents_the_422_and_the_new_fields(client: TestClient) -> None:
+    schema = client.get("/openapi.json").json()
+    assert "422" in schema["paths"]["/v1/guide"]["post"]["responses"]
+    profile = schema["components"]["schemas"]["Profile"]["properties"]
+    assert "visit" in profile and "description" in profile["visit"]
+    guide = schema["components"]["schemas"]["Guide"]["properties"]
+    assert {"understood", "notices", "top_questions", "visit", "safety_line"} <= set(guide)
