@@ -24,6 +24,7 @@ from decision_aid.compiled import TOKENS, Compiler, Explain, Memo, Test
 from decision_aid.facts import Facts
 from decision_aid.guide import GlossaryEntry, Guide, KnowledgeBaseInfo, Point, SourceRef, UrgentItem
 from decision_aid.knowledge_base import KnowledgeBase, Rule
+from decision_aid.notices import medicine_notices
 from decision_aid.profile import Profile
 
 SHOWN_TO_EVERYONE = "General information for anyone with metastatic breast cancer"
@@ -74,6 +75,7 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
         disclaimer=disclaimer_for(kb, clinician),
         audience=profile.audience,
         knowledge_base=_info(kb),
+        notices=medicine_notices(profile, kb.drugs),
         urgent=urgent,
         points=points,
         questions=list(questions),
@@ -93,7 +95,7 @@ def _info(kb: KnowledgeBase) -> KnowledgeBaseInfo:
 # --- the same guide, written straight to JSON ---------------------------------------------------
 
 _WHY = b'"why":[]'
-_ENDING = b'"urgent":[],"points":[],"questions":[],"glossary":[]}'
+_ENDING = b'"notices":[],"urgent":[],"points":[],"questions":[],"glossary":[]}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -122,7 +124,7 @@ class PreparedKnowledgeBase:
     kb: KnowledgeBase
     rules: tuple[_Written, ...]
     start: Callable[[Facts], Memo]  # the memo for one guide
-    openings: Mapping[str, bytes]  # by audience: the guide up to its urgent list
+    openings: Mapping[str, bytes]  # by audience: the guide up to its notices
     glossary: tuple[bytes, ...]  # in the knowledge base's order
 
 
@@ -141,8 +143,9 @@ def prepare(kb: KnowledgeBase) -> PreparedKnowledgeBase:
                       knowledge_base=_info(kb), urgent=[], points=[], questions=[], glossary=[])
         written = empty.model_dump_json().encode()
         if not written.endswith(_ENDING):
-            raise AssertionError("the Guide model's last fields are no longer urgent, points, questions, glossary")
-        openings[audience] = written[: -len(_ENDING)] + b'"urgent":['
+            raise AssertionError("the Guide model's last fields are no longer notices, urgent, points, questions, "
+                                 "glossary")
+        openings[audience] = written[: -len(_ENDING)] + b'"notices":['
     glossary = tuple(GlossaryEntry(term=t, definition=d).model_dump_json().encode() for t, d in kb.glossary.items())
     return PreparedKnowledgeBase(kb, rules, compiler.start, openings, glossary)
 
@@ -202,8 +205,10 @@ def guide_json(profile: Profile, prepared: PreparedKnowledgeBase) -> tuple[bytes
     questions = dict.fromkeys(chain.from_iterable([part.questions for part in fired]))
     terms = sorted(set(chain.from_iterable([part.terms for part in fired])))
     glossary = prepared.glossary
+    notices = [notice.model_dump_json().encode() for notice in medicine_notices(profile, prepared.kb.drugs)]
     body = b"".join((
-        prepared.openings[profile.audience], b",".join(urgent),
+        prepared.openings[profile.audience], b",".join(notices),
+        b'],"urgent":[', b",".join(urgent),
         b'],"points":[', b",".join(points),
         b'],"questions":[', b",".join(questions),
         b'],"glossary":[', b",".join([glossary[i] for i in terms]),

@@ -37,6 +37,12 @@ class Point(_Out):
     sources: list[SourceRef] = Field(min_length=1)
 
 
+class Notice(_Out):
+    code: str = Field(description="what kind of notice: `not_a_cancer_medicine` for a medicine listed that is "
+                                  "not a cancer treatment")
+    text: str = Field(description="the notice in plain words")
+
+
 class GlossaryEntry(_Out):
     term: str
     definition: str
@@ -46,6 +52,8 @@ class Guide(_Out):
     disclaimer: str = Field(min_length=1)
     audience: str
     knowledge_base: KnowledgeBaseInfo
+    notices: list[Notice] = Field(default=[], description="things about the profile the reader should know, such "
+                                  "as a medicine listed that is not a cancer treatment (it never changes the points)")
     urgent: list[UrgentItem]
     points: list[Point]
     questions: list[str]
