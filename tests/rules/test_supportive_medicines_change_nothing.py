@@ -103,3 +103,16 @@ def test_a_rule_may_not_ask_about_such_a_medicine(match: dict[str, Any]) -> None
     if "class" in match:
         classes = [match["class"]] if isinstance(match["class"], str) else match["class"]
         parse_when({"treatments": {"any": {"class": [*classes, "chemotherapy"]}}}, KB.drugs, _fail)
+
+
+def test_every_notice_is_plain() -> None:
+    """A notice is patient text too: each medicine's notice stays within the readability limit."""
+    from decision_aid.notices import medicine_notices
+    from decision_aid.readability import MAX_LIMIT, grade, masker_for
+
+    mask = masker_for(KB)
+    grades = {}
+    for name in SUPPORTIVE_NAMES:
+        (notice,) = medicine_notices(parse_profile({"treatments": [{"drug": name}]}, KB.drugs), KB.drugs)
+        grades[notice.text] = grade(notice.text, mask)
+    assert max(grades.values()) <= MAX_LIMIT, max(grades.items(), key=lambda item: item[1])
