@@ -200,10 +200,10 @@ class DrugVocabulary:
            -setron, -mab, -ciclib, -dronate, -xaban, -cillin, ... When the unknown name ends like
            a family (or, for an ending of five letters or more, within one slip of it: "-setrom"),
            a suggestion must stand for a generic of the same family whose letters before the
-           ending differ by at most one slip in three ("ondan-" is not "grani-"), unless the two names are near
-           identical (ratio 0.9 or more, one slip that broke the ending). So "ondansetrom" never
-           gets the bone drug Bondronat, "bevacizumab" does not get pembrolizumab, and a family
-           with no medicine listed ("ramipril", "-pril") gets nothing. A brand counts as its
+           ending differ by at most one slip in three ("ondan-" is not "grani-"), unless the two
+           names are near identical (ratio 0.9 or more: one slip that broke the ending). So
+           "ondansetrom" never gets the bone drug Bondronat, "bevacizumab" does not get
+           pembrolizumab, and a family with no medicine listed ("ramipril", "-pril") gets nothing. A brand counts as its
            generic's family, never by its own ending, which is chance ("Panadol" is no -adol).
            The other way round, a generic whose own name ends like a family is offered for a name
            that does not end so only when the two are close (ratio 0.8): "ceftriaxone" is not a
@@ -219,6 +219,8 @@ class DrugVocabulary:
             ['letrozole']
             >>> drugs.suggest("palbociclib 125"), drugs.suggest("radiotherapy")
             (['palbociclib'], [])
+            >>> drugs.suggest("ondansetrom"), drugs.suggest("dolasetron"), drugs.suggest("ramipril")
+            (['ondansetron'], [], [])
         """
         visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c)[0] != "C")
         if is_not_a_medicine(visible):
