@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from typing import Any, get_args
 
 from decision_aid import vocabulary as v
-from decision_aid.drugs import DrugRef, DrugVocabulary
+from decision_aid.drugs import SUPPORTIVE, DrugRef, DrugVocabulary, normalise
 from decision_aid.errors import KnowledgeBaseError
 from decision_aid.facts import Facts, TreatmentFacts
 from decision_aid.profile import Treatment
@@ -441,7 +441,20 @@ class _Parser:
                 fields["lowers_white_cells"] = self.boolean(value, where)
             else:
                 raise self.fail(_unknown(str(key), _MATCH_KEYS, "treatment match key"), where)
+        self.not_only_supportive(fields, path)
         return TreatmentMatch(**fields)
+
+    def not_only_supportive(self, fields: dict[str, Any], path: Path) -> None:
+        """Refuse a match that names only medicines that are not cancer treatments: the facts leave
+        those out (see Facts.of), so it could never hold."""
+        drugs, classes = self.drugs, self.drugs.classes
+        named = [("drug", [drugs.by_name[normalise(g)].supportive for g in fields.get("drugs", ())]),
+                 ("class", [set(classes[c].groups) <= {SUPPORTIVE} for c in fields.get("classes", ())]),
+                 ("group", [g == SUPPORTIVE for g in fields.get("groups", ())])]
+        for key, supportive in named:
+            if supportive and all(supportive):
+                raise self.fail(f"This '{key}' names only medicines that are not cancer treatments (group "
+                                f"'{SUPPORTIVE}'); rules never read those.", (*path, key))
 
 
 def _unknown(value: str, accepted: Sequence[str], what: str) -> str:

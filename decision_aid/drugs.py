@@ -1,7 +1,9 @@
 """The drug vocabulary: generic names, brand names, aliases, classes and groups.
 
 A treatment may be named any of these ways; all resolve to a :class:`DrugRef`, which says which
-generic drugs, classes and groups it stands for.
+generic drugs, classes and groups it stands for. Medicines that are not cancer treatments (anti-sickness
+medicines, pain relief, steroids, ...) are in the group :data:`SUPPORTIVE`: they are accepted so that a
+real medicine list is not refused, and the engine leaves them out of every rule's facts.
 """
 
 from __future__ import annotations
@@ -11,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
@@ -21,12 +23,25 @@ _SEPARATORS = re.compile(r"[\s_\-,]+")
 _MARKS = re.compile(r"[®™]")
 #: The four-letter suffix of a US biologic's name ("trastuzumab-dkst", "denosumab-bbdz").
 _BIOLOGIC_SUFFIX = re.compile(r"^(?P<base>.+?)\s*-\s*[a-z]{4}$", re.IGNORECASE)
-_BIOLOGIC_STEMS = ("mab", "hyaluronidase")
+_BIOLOGIC_STEMS = ("mab", "hyaluronidase", "grastim")
 #: Treatments that are not medicines: a name like these is not "close" to any drug.
 _NOT_A_MEDICINE = re.compile(r"\b(radio|radiation|irradiation|surgery|surgical|operation|mastectomy|lumpectomy|"
                              r"resection|sbrt|srs|wbrt|gamma knife|cyberknife|ablation)")
 #: A suggestion is kept only when it is nearly as close as the closest one.
 _SUGGESTION_MARGIN = 0.1
+_MAX_SUGGESTIONS = 3
+#: How alike (difflib ratio) an unknown name and a suggestion must be, by the unknown name's length:
+#: in a short name one letter is a larger part of the word, so a chance likeness is more likely.
+_CUTOFFS = ((4, 0.85), (7, 0.75))
+_CUTOFF = 0.6
+#: So alike that one slip explains the difference, even one that breaks a family's word ending.
+_NEAR_IDENTICAL = 0.9
+#: How alike the names must be when the suggestion ends like a family and the unknown name does not.
+_ENDING_MISSING_CUTOFF = 0.8
+#: A word ending this long may be misspelt by one letter and still count ("-setrom" for "-setron").
+_FUZZY_STEM_LENGTH = 5
+#: The group of medicines that are not cancer treatments.
+SUPPORTIVE = "supportive"
 
 
 def normalise(name: str) -> str:
@@ -53,6 +68,12 @@ class DrugRef:
     groups: frozenset[str]
     lowers_white_cells: bool
 
+    @property
+    def supportive(self) -> bool:
+        """True for a medicine (or class) that is not a cancer treatment: every group it is in is
+        :data:`SUPPORTIVE`. Such a medicine never changes which points a guide shows."""
+        return bool(self.groups) and self.groups <= {SUPPORTIVE}
+
 
 @dataclass(frozen=True)
 class DrugClass:
@@ -60,6 +81,17 @@ class DrugClass:
     label: str
     groups: tuple[str, ...]
     lowers_white_cells: bool
+    #: The class in plain words with its article ("an anti-sickness medicine"), for notices.
+    plain: str = ""
+
+
+class _Candidate(NamedTuple):
+    """An accepted name as a suggestion: as written; the stem families of the generics it stands for,
+    each with the letters before the ending; and the families its own name ends like."""
+
+    written: str
+    families: dict[str, list[str]]
+    endings: frozenset[str]
 
 
 @dataclass(frozen=True)
@@ -72,11 +104,39 @@ class DrugVocabulary:
     by_name: dict[str, DrugRef] = field(repr=False)
     #: The names as written in the vocabulary, for suggestions and the public list.
     display_names: tuple[str, ...] = field(repr=False)
+    #: Word endings shared by a family of medicines, longest first: (ending, family).
+    stems: tuple[tuple[str, str], ...] = field(default=(), repr=False)
 
     @cached_property
-    def _folded_names(self) -> dict[str, str]:
-        """Folded name -> the name as written, built once for suggestions."""
-        return {normalise(n): n for n in self.display_names}
+    def _candidates(self) -> dict[str, _Candidate]:
+        """Folded name -> what a suggestion needs to know of it, built once."""
+        candidates: dict[str, _Candidate] = {}
+        for written in self.display_names:
+            folded = normalise(written)
+            families: dict[str, list[str]] = {}
+            for generic in sorted(self.by_name[folded].generics):
+                for family, before in self._endings(normalise(generic))[0].items():
+                    families.setdefault(family, []).append(before)
+            candidates[folded] = _Candidate(written, families, frozenset(self._endings(folded)[0]))
+        return candidates
+
+    def _endings(self, folded: str) -> tuple[dict[str, str], dict[str, str]]:
+        """The stem families whose ending a word of ``folded`` has exactly, and those whose ending
+        (of five letters or more) it has within one slip ("ondansetrom" is a -setron); each with
+        the letters before the ending."""
+        words = folded.split()
+        exact = {family: word[: -len(stem)] for word in words for stem, family in reversed(self.stems)
+                 if len(word) > len(stem) and word.endswith(stem)}
+        close: dict[str, str] = {}
+        for word in words:
+            for stem, family in self.stems:
+                if len(stem) < _FUZZY_STEM_LENGTH:
+                    continue
+                for size in (len(stem) - 1, len(stem), len(stem) + 1):
+                    if len(word) > size and _edits(word[-size:], stem) <= 1:
+                        close.setdefault(family, word[:-size])
+                        break
+        return exact, close
 
     def resolve(self, name: str) -> DrugRef:
         """Find what ``name`` stands for, or raise :class:`UnknownDrugError` with suggestions.
@@ -127,9 +187,29 @@ class DrugVocabulary:
         return sorted(set(self.display_names), key=str.casefold)
 
     def suggest(self, name: str) -> list[str]:
-        """The accepted names closest to an unknown one: look-alike characters folded (full-width letters,
-        invisible marks), and only those nearly as close as the best, so a near miss is not buried.
-        A treatment that is not a medicine (radiotherapy, surgery) is close to none.
+        """The accepted names that are plausibly the medicine an unknown name meant, closest first.
+
+        A "did you mean" is only worth offering when accepting it would not change the guide into
+        one about another medicine, so closeness of letters is not enough:
+
+        1. Look-alike characters are folded first (full-width letters, invisible marks). A treatment
+           that is not a medicine (radiotherapy, surgery) is close to none.
+        2. The letters must be alike (difflib ratio): at least 0.6, and more for a short name
+           (0.75 up to 7 letters, 0.85 up to 4), where one letter weighs more.
+        3. Medicine names carry family endings (USAN/INN stems, ``name_stems`` in drugs.yaml):
+           -setron, -mab, -ciclib, -dronate, -xaban, -cillin, ... When the unknown name ends like
+           a family (or, for an ending of five letters or more, within one slip of it: "-setrom"),
+           a suggestion must stand for a generic of the same family whose letters before the
+           ending differ by at most one slip in three ("ondan-" is not "grani-"), unless the two
+           names are near identical (ratio 0.9 or more: one slip that broke the ending). So
+           "ondansetrom" never gets the bone drug Bondronat, "bevacizumab" does not get
+           pembrolizumab, and a family with no medicine listed ("ramipril", "-pril") gets nothing. A brand counts as its
+           generic's family, never by its own ending, which is chance ("Panadol" is no -adol).
+           The other way round, a generic whose own name ends like a family is offered for a name
+           that does not end so only when the two are close (ratio 0.8): "ceftriaxone" is not a
+           -taxel, so it does not get docetaxel.
+        4. Only the names nearly as close as the best are kept (within 0.1), at most three, so a
+           near miss is not buried under weaker ones.
 
         Example usage::
 
@@ -139,6 +219,8 @@ class DrugVocabulary:
             ['letrozole']
             >>> drugs.suggest("palbociclib 125"), drugs.suggest("radiotherapy")
             (['palbociclib'], [])
+            >>> drugs.suggest("ondansetrom"), drugs.suggest("dolasetron"), drugs.suggest("ramipril")
+            (['ondansetron'], [], [])
         """
         visible = "".join(c for c in unicodedata.normalize("NFKC", name) if unicodedata.category(c)[0] != "C")
         if is_not_a_medicine(visible):
@@ -146,11 +228,56 @@ class DrugVocabulary:
         if self.find(visible) is not None:
             return [visible.strip()]
         folded = normalise(visible)
-        close = difflib.get_close_matches(folded, list(self._folded_names), n=3, cutoff=0.6)
-        scores = [difflib.SequenceMatcher(None, folded, c).ratio() for c in close]
-        best = max(scores, default=0.0)
-        return [self._folded_names[c] for c, score in zip(close, scores, strict=True)
-                if score >= best - _SUGGESTION_MARGIN]
+        cutoff = next((c for length, c in _CUTOFFS if len(folded) <= length), _CUTOFF)
+        exact, close = self._endings(folded)
+        own = exact or close
+        endings = exact.keys() | close.keys()
+        matcher = difflib.SequenceMatcher()
+        matcher.set_seq2(folded)
+        scored: list[tuple[float, str, str]] = []
+        for candidate, (written, families, its_endings) in self._candidates.items():
+            matcher.set_seq1(candidate)
+            if matcher.real_quick_ratio() < cutoff or matcher.quick_ratio() < cutoff:
+                continue
+            score = matcher.ratio()
+            if score < cutoff:
+                continue
+            if own and score < _NEAR_IDENTICAL and not _same_family(own, families):
+                continue
+            if score < _ENDING_MISSING_CUTOFF and not its_endings <= endings:
+                continue
+            scored.append((-score, candidate, written))
+        scored.sort()
+        kept = scored[:_MAX_SUGGESTIONS]
+        best = -kept[0][0] if kept else 0.0
+        return [written for negative, _candidate, written in kept if -negative >= best - _SUGGESTION_MARGIN]
+
+
+def _same_family(own: dict[str, str], theirs: dict[str, list[str]]) -> bool:
+    """True when a family ending is shared and the letters before it differ by at most one slip in
+    three letters (at least one slip allowed): "la-" for "le-" (letrozole), not "bevaci-" for "sacitu-"."""
+    for family, before in own.items():
+        for other in theirs.get(family, ()):
+            if _edits(before, other) <= max(1, max(len(before), len(other)) // 3):
+                return True
+    return False
+
+
+def _edits(a: str, b: str) -> int:
+    """How many letters must be added, dropped or changed to turn ``a`` into ``b`` (Levenshtein).
+
+    Example usage::
+
+        >>> _edits("setrom", "setron"), _edits("setrone", "setron"), _edits("satrom", "setron")
+        (1, 1, 2)
+    """
+    previous = list(range(len(b) + 1))
+    for i, x in enumerate(a, 1):
+        current = [i]
+        for j, y in enumerate(b, 1):
+            current.append(min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (x != y)))
+        previous = current
+    return previous[-1]
 
 
 def is_not_a_medicine(name: str) -> bool:
@@ -175,6 +302,7 @@ class _GroupSpec(_Strict):
 
 class _ClassSpec(_Strict):
     label: str
+    plain: str | None = None
     groups: list[str] = Field(min_length=1)
     aliases: list[str] = []
     lowers_white_cells: bool = False
@@ -189,6 +317,7 @@ class _DrugSpec(_Strict):
 
 
 class _DrugsFile(_Strict):
+    name_stems: dict[str, list[str]] = {}
     groups: dict[str, _GroupSpec]
     classes: dict[str, _ClassSpec]
     drugs: list[_DrugSpec]
@@ -228,7 +357,12 @@ def build_vocabulary(data: Any, file: str) -> DrugVocabulary:
         if unknown:
             raise KnowledgeBaseError(f"Unknown group {unknown[0]!r}. Accepted: {', '.join(groups)}.",
                                      file=file, location=("classes", key, "groups"))
-        cls = DrugClass(key, spec["label"], tuple(spec["groups"]), bool(spec.get("lowers_white_cells")))
+        if SUPPORTIVE in spec["groups"] and not spec.get("plain"):
+            raise KnowledgeBaseError(
+                "A class of medicines that are not cancer treatments needs 'plain': the class in plain words "
+                "with its article, such as 'an anti-sickness medicine'.", file=file, location=("classes", key))
+        cls = DrugClass(key, spec["label"], tuple(spec["groups"]), bool(spec.get("lowers_white_cells")),
+                        spec.get("plain") or "")
         classes[key] = cls
         ref = DrugRef(cls.label, "class", frozenset(), frozenset({key}), frozenset(cls.groups),
                       cls.lowers_white_cells)
@@ -256,4 +390,6 @@ def build_vocabulary(data: Any, file: str) -> DrugVocabulary:
         for name in (generic, *spec.get("brands", ()), *spec.get("aliases", ())):
             add(name, ref, where)
 
-    return DrugVocabulary(classes, groups, tuple(generics), by_name, tuple(display))
+    stems = sorted(((normalise(stem), family) for family, endings in (data.get("name_stems") or {}).items()
+                    for stem in endings), key=lambda pair: (-len(pair[0]), pair[0]))
+    return DrugVocabulary(classes, groups, tuple(generics), by_name, tuple(display), tuple(stems))

@@ -33,6 +33,7 @@ from decision_aid.guide import (
     UrgentItem,
 )
 from decision_aid.knowledge_base import KnowledgeBase, Rule, Source
+from decision_aid.notices import medicine_notices
 from decision_aid.profile import Profile
 from decision_aid.selection import infer_visit, order_points, question_order, top_questions
 from decision_aid.understood import understood
@@ -90,7 +91,7 @@ def build_guide(profile: Profile, kb: KnowledgeBase) -> Guide:
         safety_line=safety_line_for(kb, clinician),
         visit=visit,
         understood=understood(facts, visit, facts.treatments),
-        notices=rule_notices([rule for rule, _ in fired_rules]),
+        notices=notices_for(profile, kb, [rule for rule, _ in fired_rules]),
         top_questions=[TopQuestion(text=text, point_id=rule_id) for text, rule_id in top],
         urgent=[UrgentItem(id=rule.id, title=rule.title, text=rule.clinician if clinician else rule.patient,
                            why=why_of[rule.id], sources=sources(rule)) for rule in urgent_rules],
@@ -107,10 +108,11 @@ def source_ref(source: Source) -> SourceRef:
     return SourceRef(id=source.id, label=source.label, url=source.url, citation=source.citation)
 
 
-def rule_notices(rules: Iterable[Rule]) -> list[Notice]:
-    """The notices of the rules that fired (details that do not fit together), once each."""
-    texts = dict.fromkeys(rule.notice for rule in rules if rule.notice)
-    return [Notice(code=DETAILS_DO_NOT_FIT, text=text) for text in texts if text]
+def notices_for(profile: Profile, kb: KnowledgeBase, fired_rules: Iterable[Rule]) -> list[Notice]:
+    """The notices of the rules that fired (details that do not fit together), once each; then one for each
+    medicine that is not a cancer treatment."""
+    texts = dict.fromkeys(rule.notice for rule in fired_rules if rule.notice)
+    return [Notice(code=DETAILS_DO_NOT_FIT, text=text) for text in texts if text] + medicine_notices(profile, kb.drugs)
 
 
 def safety_line_for(kb: KnowledgeBase, clinician: bool) -> str | None:
@@ -256,7 +258,8 @@ def guide_json(profile: Profile, prepared: PreparedKnowledgeBase) -> tuple[bytes
         b'],"safety_line":', prepared.safety_lines[audience],
         b',"visit":', to_json(visit),
         b',"understood":', to_json(understood(facts, visit, facts.treatments)),
-        b',"notices":', to_json([n.model_dump() for n in rule_notices(part.rule for part in fired_parts)]),
+        b',"notices":', to_json([n.model_dump() for n in notices_for(profile, prepared.kb,
+                                                                       (part.rule for part in fired_parts))]),
         b',"top_questions":', to_json([{"text": text, "point_id": rule_id} for text, rule_id in top]),
         b"}",
     ))

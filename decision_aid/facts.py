@@ -74,9 +74,15 @@ class Facts:
 
     @classmethod
     def of(cls, profile: Profile, drugs: DrugVocabulary) -> Facts:
+        """The facts of ``profile``. A medicine that is not a cancer treatment (ondansetron, a steroid:
+        :attr:`DrugRef.supportive`) is left out of ``treatments``, so no condition can read it: not
+        ``has_treatments``, not ``treatments: {none: ...}``, not ``lowers_white_cells``. Listing one
+        never changes the guide's points; the guide names it in its notices instead."""
         treatments = []
         for treatment in profile.treatments:
             ref = drugs.resolve(treatment.drug)
+            if ref.supportive:
+                continue
             labels = tuple(drugs.classes[c].label for c in sorted(ref.classes))
             treatments.append(TreatmentFacts(treatment, ref, labels))
         return cls(profile, single_values(profile), frozenset(profile.sites), frozenset(profile.symptoms),

@@ -29,8 +29,9 @@ class KnowledgeBaseInfo(_Out):
 
 
 class Notice(_Out):
-    code: str = Field(description="not_a_cancer_medicine, details_do_not_fit, …")
-    text: str
+    code: str = Field(description="what kind of notice: `details_do_not_fit` for details that do not fit together, "
+                                  "`not_a_cancer_medicine` for a medicine listed that is not a cancer treatment")
+    text: str = Field(description="the notice in plain words")
 
 
 class TopQuestion(_Out):
@@ -74,5 +75,7 @@ class Guide(_Out):
     safety_line: str | None = Field(description="the first line of every patient guide")
     visit: Visit = Field(description="what the appointment is about: as given, or inferred from the profile")
     understood: list[str] = Field(description="what the guide understood from the profile, in plain sentences")
-    notices: list[Notice]
+    notices: list[Notice] = Field(description="things about the profile the reader should know: details that do "
+                                              "not fit together, a medicine that is not a cancer treatment (it "
+                                              "never changes the points)")
     top_questions: list[TopQuestion] = Field(max_length=8, description="the questions to ask first")

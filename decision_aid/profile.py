@@ -63,8 +63,11 @@ class Treatment(BaseModel):
     model_config = _STRICT
 
     drug: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=MAX_DRUG_NAME)] = Field(
-        description="a generic name, brand name or class, in any case",
-        examples=["letrozole", "Ibrance", "aromatase_inhibitor"],
+        description="a generic name, brand name or class, in any case. Medicines that are not cancer treatments "
+                    "(anti-sickness medicines, pain relief, steroids, blood thinners, antibiotics, vitamins; e.g. "
+                    "ondansetron, Tylenol) are accepted too: they never change the points and are listed in the "
+                    "guide's `notices`",
+        examples=["letrozole", "Ibrance", "aromatase_inhibitor", "ondansetron"],
     )
     setting: Setting = "metastatic"
     outcome: Outcome = "unknown"

@@ -3,8 +3,9 @@
 A medicine is named by (1) a confirmed RxNorm ingredient code, or (2) a generic or brand name from
 the knowledge base's drug vocabulary found in a coding's display or the concept's text, the same
 names ``/v1/guide`` accepts. Products are usually coded as SCD/SBD ("letrozole 2.5 MG Oral Tablet"),
-so names are searched for as whole words inside the text. A medicine not in the vocabulary is left
-out and named in the facts card. Setting comes from mCODE's treatment intent, else from dates
+so names are searched for as whole words inside the text. A medicine not in the vocabulary, or one
+that is not a cancer treatment (ondansetron, paracetamol: the group ``supportive``), is left out and
+named in the facts card. Setting comes from mCODE's treatment intent, else from dates
 against the first sign of spread; outcome from status, statusReason and disease status.
 """
 
@@ -60,7 +61,7 @@ class DrugNames:
         for name in drugs.display_names:
             ref = drugs.resolve(name)
             tokens = tuple(_words(name).split())
-            if ref.kind == "drug" and tokens:
+            if ref.kind == "drug" and tokens and not ref.supportive:
                 by_first.setdefault(tokens[0], {}).setdefault(tokens, ref)
         #: Names by their first word, longest first, so each position takes its longest match.
         self._by_first = {word: sorted(names.items(), key=lambda pair: -len(pair[0]))
@@ -76,6 +77,8 @@ class DrugNames:
             ['ado-trastuzumab emtansine']
         """
         ref = self.drugs.find(text)  # not resolve(): its suggestions are costly
+        if ref is not None and ref.supportive:
+            return []
         if ref is not None:
             return [ref.label if ref.kind == "drug" else text.strip()]
         tokens = _words(text).split()
@@ -139,7 +142,7 @@ def read_treatments(uses: list[Item], medications: dict[str, Medication], drugs:
             course.uses.append(use)
     if unknown:
         shown = "; ".join(unknown[:6]) + (f"; and {len(unknown) - 6} more" if len(unknown) > 6 else "")
-        findings.add_note(f"Medicines not in the drug list, left out: {shown}.")
+        findings.add_note(f"Medicines left out (not cancer medicines, or not in the drug list): {shown}.")
     worsened = _worsened_dates(observations)
     result: list[dict[str, Any]] = []
     for course in courses.values():

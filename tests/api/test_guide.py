@@ -17,6 +17,7 @@ def test_contract_sample_profile(client: TestClient) -> None:
     guide = response.json()
     assert list(guide)[:5] == ["disclaimer", "audience", "knowledge_base", "urgent", "points"]
     assert {"understood", "notices", "top_questions", "visit", "safety_line"} <= set(guide)
+    assert guide["notices"] == [], "the sample lists cancer medicines only"
     assert guide["disclaimer"]
     assert guide["knowledge_base"]["version"]
     assert guide["points"]

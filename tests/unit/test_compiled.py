@@ -17,8 +17,10 @@ from decision_aid.knowledge_base import load_knowledge_base
 from decision_aid.profile import parse_profile
 
 KB = load_knowledge_base()
-_CLASSES = sorted(KB.drugs.classes)
-_GROUPS = sorted(KB.drugs.groups)
+# The classes and groups a rule may name: never only medicines that are not cancer treatments (the
+# loader refuses those). Profiles still list every accepted name, supportive medicines included.
+_CLASSES = sorted(key for key, cls in KB.drugs.classes.items() if cls.groups != ("supportive",))
+_GROUPS = sorted(key for key in KB.drugs.groups if key != "supportive")
 _NAMES = sorted(KB.drugs.accepted_names())
 
 

@@ -207,9 +207,71 @@ DRUGS: list[tuple[str, str, set[str]]] = [
     ("Osvyrti", "denosumab", {"bone_modifying_agent"}),
     ("Obodence", "denosumab", {"bone_modifying_agent"}),
     ("Stoboclo", "denosumab", {"bone_modifying_agent"}),
-    # steroids
-    ("dexamethasone", "dexamethasone", {"steroid"}),
-    ("Decadron", "dexamethasone", {"steroid"}),
+]
+
+_SICKNESS, _PAIN, _NERVE, _STEROID = ("an anti-sickness medicine", "a pain reliever",
+                                      "a medicine often used for nerve pain", "a steroid")
+_THINNER, _ANTIBIOTIC, _VITAMIN, _LAXATIVE = "a blood thinner", "an antibiotic", "a vitamin or supplement", "a laxative"
+_DIARRHOEA, _ACID = "an anti-diarrhoea medicine", "a medicine that lowers stomach acid"
+_WHITE_CELLS = "a medicine that helps the body make white blood cells"
+
+# Medicines that are not cancer treatments, by generic, brand (UK and US) and common alias:
+# (name, expected generic, the class in plain words). They change no point; the guide names each in a notice.
+SUPPORTIVE: list[tuple[str, str, str]] = [
+    ("ondansetron", "ondansetron", _SICKNESS), ("Zofran", "ondansetron", _SICKNESS),
+    ("granisetron", "granisetron", _SICKNESS), ("Kytril", "granisetron", _SICKNESS),
+    ("aprepitant", "aprepitant", _SICKNESS), ("Emend", "aprepitant", _SICKNESS),
+    ("metoclopramide", "metoclopramide", _SICKNESS), ("Maxolon", "metoclopramide", _SICKNESS),
+    ("Reglan", "metoclopramide", _SICKNESS), ("domperidone", "domperidone", _SICKNESS),
+    ("prochlorperazine", "prochlorperazine", _SICKNESS), ("Stemetil", "prochlorperazine", _SICKNESS),
+    ("cyclizine", "cyclizine", _SICKNESS), ("levomepromazine", "levomepromazine", _SICKNESS),
+    ("paracetamol", "paracetamol", _PAIN), ("acetaminophen", "paracetamol", _PAIN), ("Tylenol", "paracetamol", _PAIN),
+    ("Panadol", "paracetamol", _PAIN), ("Calpol", "paracetamol", _PAIN),
+    ("ibuprofen", "ibuprofen", _PAIN), ("Advil", "ibuprofen", _PAIN), ("Nurofen", "ibuprofen", _PAIN),
+    ("Motrin", "ibuprofen", _PAIN), ("naproxen", "naproxen", _PAIN), ("codeine", "codeine", _PAIN),
+    ("co-codamol", "co-codamol", _PAIN), ("tramadol", "tramadol", _PAIN),
+    ("morphine", "morphine", _PAIN), ("Oramorph", "morphine", _PAIN), ("MST", "morphine", _PAIN),
+    ("Zomorph", "morphine", _PAIN), ("oxycodone", "oxycodone", _PAIN), ("OxyContin", "oxycodone", _PAIN),
+    ("OxyNorm", "oxycodone", _PAIN), ("fentanyl", "fentanyl", _PAIN), ("fentanyl patch", "fentanyl", _PAIN),
+    ("Durogesic", "fentanyl", _PAIN),
+    ("gabapentin", "gabapentin", _NERVE), ("pregabalin", "pregabalin", _NERVE), ("Lyrica", "pregabalin", _NERVE),
+    ("dexamethasone", "dexamethasone", _STEROID), ("Decadron", "dexamethasone", _STEROID),
+    ("dexamethasone mouthwash", "dexamethasone", _STEROID), ("prednisolone", "prednisolone", _STEROID),
+    ("prednisone", "prednisone", _STEROID), ("methylprednisolone", "methylprednisolone", _STEROID),
+    ("hydrocortisone", "hydrocortisone", _STEROID),
+    ("apixaban", "apixaban", _THINNER), ("Eliquis", "apixaban", _THINNER),
+    ("rivaroxaban", "rivaroxaban", _THINNER), ("Xarelto", "rivaroxaban", _THINNER),
+    ("edoxaban", "edoxaban", _THINNER), ("dabigatran", "dabigatran", _THINNER),
+    ("enoxaparin", "enoxaparin", _THINNER), ("Clexane", "enoxaparin", _THINNER), ("Lovenox", "enoxaparin", _THINNER),
+    ("dalteparin", "dalteparin", _THINNER), ("Fragmin", "dalteparin", _THINNER), ("tinzaparin", "tinzaparin", _THINNER),
+    ("warfarin", "warfarin", _THINNER), ("heparin", "heparin", _THINNER),
+    ("aspirin", "aspirin", f"{_PAIN} and {_THINNER}"),
+    ("amoxicillin", "amoxicillin", _ANTIBIOTIC), ("co-amoxiclav", "co-amoxiclav", _ANTIBIOTIC),
+    ("Augmentin", "co-amoxiclav", _ANTIBIOTIC), ("ciprofloxacin", "ciprofloxacin", _ANTIBIOTIC),
+    ("levofloxacin", "levofloxacin", _ANTIBIOTIC), ("doxycycline", "doxycycline", _ANTIBIOTIC),
+    ("clarithromycin", "clarithromycin", _ANTIBIOTIC), ("trimethoprim", "trimethoprim", _ANTIBIOTIC),
+    ("nitrofurantoin", "nitrofurantoin", _ANTIBIOTIC), ("cefalexin", "cefalexin", _ANTIBIOTIC),
+    ("cephalexin", "cefalexin", _ANTIBIOTIC), ("piperacillin-tazobactam", "piperacillin and tazobactam", _ANTIBIOTIC),
+    ("Tazocin", "piperacillin and tazobactam", _ANTIBIOTIC),
+    ("vitamin D", "colecalciferol", _VITAMIN), ("colecalciferol", "colecalciferol", _VITAMIN),
+    ("Adcal-D3", "calcium and vitamin D", _VITAMIN), ("Calcichew", "calcium carbonate", _VITAMIN),
+    ("calcium", "calcium", _VITAMIN), ("folic acid", "folic acid", _VITAMIN), ("vitamin B12", "vitamin B12", _VITAMIN),
+    ("iron", "iron", _VITAMIN), ("ferrous sulfate", "ferrous sulfate", _VITAMIN),
+    ("multivitamin", "multivitamin", _VITAMIN),
+    ("senna", "senna", _LAXATIVE), ("lactulose", "lactulose", _LAXATIVE), ("macrogol", "macrogol", _LAXATIVE),
+    ("Movicol", "macrogol", _LAXATIVE), ("Laxido", "macrogol", _LAXATIVE), ("docusate", "docusate", _LAXATIVE),
+    ("loperamide", "loperamide", _DIARRHOEA), ("Imodium", "loperamide", _DIARRHOEA),
+    ("omeprazole", "omeprazole", _ACID), ("lansoprazole", "lansoprazole", _ACID),
+    ("filgrastim", "filgrastim", _WHITE_CELLS), ("pegfilgrastim", "pegfilgrastim", _WHITE_CELLS),
+    ("Neulasta", "pegfilgrastim", _WHITE_CELLS),
+]
+
+# Class names of such medicines: (name, the class in plain words).
+SUPPORTIVE_CLASSES: list[tuple[str, str]] = [
+    ("steroid", _STEROID), ("steroids", _STEROID), ("corticosteroid", _STEROID), ("corticosteroids", _STEROID),
+    ("anti-sickness medicine", _SICKNESS), ("antiemetics", _SICKNESS), ("painkiller", _PAIN), ("painkillers", _PAIN),
+    ("blood thinners", _THINNER), ("anticoagulant", _THINNER), ("antibiotics", _ANTIBIOTIC),
+    ("laxatives", _LAXATIVE), ("G-CSF", _WHITE_CELLS),
 ]
 
 # Names that stand for a class of medicines: (name, expected class key)
@@ -277,10 +339,6 @@ CLASSES: list[tuple[str, str]] = [
     ("bone-modifying agents", "bone_modifying_agent"),
     ("BMA", "bone_modifying_agent"),
     ("RANKL inhibitor", "bone_modifying_agent"),
-    ("steroid", "steroid"),
-    ("steroids", "steroid"),
-    ("corticosteroid", "steroid"),
-    ("corticosteroids", "steroid"),
 ]
 
 # Names that stand for a wider group: (name, expected group key)
@@ -361,9 +419,51 @@ def test_group_names_read_as_their_group_through_the_guide(
         assert (ref.kind, ref.groups, ref.classes) == ("group", {group}, frozenset())
 
 
+def _point_ids(guide: dict[str, Any]) -> tuple[list[str], list[str]]:
+    return [u["id"] for u in guide["urgent"]], [p["id"] for p in guide["points"]]
+
+
+@pytest.mark.parametrize(("name", "generic", "plain"), SUPPORTIVE, ids=[d[0] for d in SUPPORTIVE])
+def test_medicines_that_are_not_cancer_treatments_are_named_in_a_notice_and_change_nothing_else(
+        client: TestClient, name: str, generic: str, plain: str) -> None:
+    alone = client.post("/v1/guide", json={}).json()
+    for spelling in _spellings(name):
+        response = client.post("/v1/guide", json={"treatments": [{"drug": spelling, "outcome": "progressed"}]})
+        assert response.status_code == 200, f"{spelling!r} was refused: {response.text[:400]}"
+        guide = response.json()
+        read_from = "" if spelling.casefold() == generic.casefold() else f" (read from '{spelling}')"
+        expected = (f"{generic[0].upper()}{generic[1:]}{read_from} is {plain}. "
+                    "It does not change the options in this guide.")
+        assert guide["notices"] == [{"code": "not_a_cancer_medicine", "text": expected}]
+        assert _point_ids(guide) == _point_ids(alone)
+        assert guide["questions"] == alone["questions"]
+
+
+@pytest.mark.parametrize(("name", "plain"), SUPPORTIVE_CLASSES, ids=[c[0] for c in SUPPORTIVE_CLASSES])
+def test_class_names_of_medicines_that_are_not_cancer_treatments_get_a_notice(
+        client: TestClient, name: str, plain: str) -> None:
+    guide = client.post("/v1/guide", json={"treatments": [{"drug": name}]}).json()
+    assert guide["notices"] == [{"code": "not_a_cancer_medicine",
+                                 "text": f"'{name}' is read as {plain}. It does not change the options in this guide."}]
+    assert _point_ids(guide) == _point_ids(client.post("/v1/guide", json={}).json())
+
+
+def test_one_notice_per_medicine_however_often_it_is_listed(client: TestClient) -> None:
+    treatments = [{"drug": "Zofran"}, {"drug": "letrozole", "outcome": "progressed"}, {"drug": "ondansetron"},
+                  {"drug": "Tylenol", "setting": "early"}, {"drug": "ZOFRAN"}]
+    guide = client.post("/v1/guide", json={"treatments": treatments}).json()
+    assert [n["text"].split(" is ")[0] for n in guide["notices"]] == ["Ondansetron (read from 'Zofran')",
+                                                                     "Paracetamol (read from 'Tylenol')"]
+    cancer_only = client.post("/v1/guide", json={"treatments": [treatments[1]]}).json()
+    assert cancer_only["notices"] == []
+    for key in ("urgent", "points", "questions", "glossary"):
+        assert guide[key] == cancer_only[key], key
+
+
 def test_the_seed_and_reference_words_are_not_refused_in_one_profile(client: TestClient) -> None:
     """All the names at once, as a long record would give them, in batches the profile allows."""
-    names = [d[0] for d in DRUGS] + [c[0] for c in CLASSES] + [g[0] for g in GROUPS]
+    names = ([d[0] for d in DRUGS] + [c[0] for c in CLASSES] + [g[0] for g in GROUPS] + [s[0] for s in SUPPORTIVE]
+             + [c[0] for c in SUPPORTIVE_CLASSES])
     for start in range(0, len(names), 50):
         batch = names[start:start + 50]
         response = client.post("/v1/guide", json={"treatments": [{"drug": n} for n in batch]})
@@ -376,7 +476,8 @@ _READ_BY_RULE = {"trastuzumab-dkst", "pertuzumab, trastuzumab, and hyaluronidase
                  "datopotamab deruxtecan-dlnk", "denosumab-bbdz", "pertuzumab, trastuzumab, and hyaluronidase",
                  "T DXd", "nab paclitaxel", "CDK4/6 inhibitors", "oral SERDs", "PARP inhibitors", "taxanes",
                  "anthracyclines", "bone-modifying agents", "steroids", "corticosteroids", "ADCs",
-                 "antibody drug conjugate"}
+                 "antibody drug conjugate", "antiemetics", "painkillers", "blood thinners", "antibiotics",
+                 "laxatives"}
 
 
 def test_the_patient_page_suggests_every_name(client: TestClient) -> None:
@@ -386,15 +487,15 @@ def test_the_patient_page_suggests_every_name(client: TestClient) -> None:
     assert response.status_code == 200
     offered = {item["name"].casefold(): item["note"] for item in response.json()}
     missing, wrong = [], []
-    for name, generic, _classes in DRUGS:
+    for name, generic, _classes in [*DRUGS, *SUPPORTIVE]:
         if name in _READ_BY_RULE:
             continue
         if name.casefold() not in offered:
             missing.append(name)
         elif offered[name.casefold()] not in ("", generic):
             wrong.append((name, offered[name.casefold()]))
-    missing += [name for name, _key in CLASSES + GROUPS if "_" not in name and name not in _READ_BY_RULE
-                and name.casefold() not in offered]
+    missing += [name for name, _key in CLASSES + GROUPS + SUPPORTIVE_CLASSES if "_" not in name
+                and name not in _READ_BY_RULE and name.casefold() not in offered]
     assert (missing, wrong) == ([], [])
 
 
@@ -406,6 +507,17 @@ def test_the_record_reader_finds_the_same_names(kb: KnowledgeBase, name: str, ge
     assert names.find(name) == [generic]
     assert names.find(name.upper()) == [generic]
     assert names.find(f"{name} 100 MG Injection") == [generic]
+
+
+@pytest.mark.parametrize(("name", "generic", "plain"), SUPPORTIVE, ids=[d[0] for d in SUPPORTIVE])
+def test_the_record_reader_leaves_out_medicines_that_are_not_cancer_treatments(
+        kb: KnowledgeBase, name: str, generic: str, plain: str) -> None:
+    """A medication list from a record holds many such medicines; the record reader reads cancer
+    medicines only, and names the rest among what it left out."""
+    names = DrugNames(kb.drugs)
+    assert names.find(name) == []
+    assert names.find(f"{name} 8 MG Oral Tablet") == []
+    assert names.find(f"{name} and letrozole") == ["letrozole"]
 
 
 @pytest.mark.parametrize("name", ["letrozoles", "paclitaxel-abcd", "T-DXd-abcd", "trastuzumab-dk", "trastuzumab dkst",
