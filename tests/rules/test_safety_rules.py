@@ -197,6 +197,11 @@ def test_each_new_symptom_on_its_own_brings_its_urgent_warning(kb: KnowledgeBase
     assert re.search(r"\bnow\b", urgent[rule_id])
 
 
+def test_new_double_vision_without_known_brain_spread_is_no_longer_silent(kb: KnowledgeBase) -> None:
+    """The review: new double vision with no known brain metastases produced no point at all."""
+    assert "red-flag-eye-pain-or-blurred-vision" in _urgent(_guide(kb, {"symptoms": ["vision_change"]}))
+
+
 def test_new_headache_without_known_brain_spread_is_a_tell_your_team_point_not_a_red_flag(kb: KnowledgeBase) -> None:
     guide = _guide(kb, {"sites": ["bone"], "symptoms": ["new_persistent_headache"]})
     assert "within the next few days" in _points(guide)["brain-new-headache"]
