@@ -228,7 +228,7 @@ def test_high_calcium_cites_the_esmo_bone_health_guideline(kb: KnowledgeBase) ->
     assert "Coleman" in kb.sources["ESMO-BONE"].citation
 
 
-def test_the_safety_sources_are_one_block_at_the_end_of_the_sources_file() -> None:
+def test_the_safety_sources_are_appended_as_one_block() -> None:
     """Sources added in this release are appended, so two people adding sources do not collide."""
     ids = [s["id"] for s in yaml.safe_load((RULES / "sources.yaml").read_text(encoding="utf-8"))["sources"]]
     block = ["NICE-CG75", "CRUK-MSCC", "UKONS-TRIAGE", "ESMO-BONE"]
