@@ -52,7 +52,7 @@ OUTCOME: Final[dict[str, str]] = {
 
 SYMPTOMS: Final[dict[str, str]] = {
     "bone_pain": "Pain in a bone",
-    "back_pain": "Back pain",
+    "back_pain": "Back pain or neck pain that is new or getting worse",
     "leg_weakness_or_numbness": "Weak, numb or heavy legs",
     "bladder_or_bowel_change": "Changes in how your bladder or bowels work",
     "headache": "Headaches",
@@ -72,6 +72,13 @@ SYMPTOMS: Final[dict[str, str]] = {
     "nausea": "Feeling sick",
     "vomiting": "Being sick",
     "fatigue": "Very tired",
+    "sudden_bone_pain_or_cannot_bear_weight": "Sudden bad pain in a bone, or you cannot put weight on a leg",
+    "swollen_painful_leg": "A swollen, painful leg",
+    "vomiting_cannot_keep_fluids_down": "Being sick and you cannot keep drinks down",
+    "palpitations_or_fainting": "A racing or uneven heartbeat, or fainting",
+    "severe_rash_or_blisters": "A bad rash, or blisters on the skin",
+    "eye_pain_or_blurred_vision": "Sore eyes, or blurred sight",
+    "new_persistent_headache": "A new headache that does not go away",
 }
 
 CONCERNS: Final[dict[str, str]] = {

@@ -99,7 +99,7 @@ def top_questions(ordered: Sequence[R], audience: str, visit: Visit, concerned: 
     2. the personal points about a concern the person ticked, at most three;
     3. the other personal points in guide order, at most two more of any one kind;
     4. when fewer than three were found and some point is personal: the next questions of the
-       personal points, then the first questions of the general points.
+       personal points, then the questions of the general points (first questions first).
     """
     chosen: dict[str, str] = {}
     used: set[str] = set()
@@ -129,13 +129,13 @@ def top_questions(ordered: Sequence[R], audience: str, visit: Visit, concerned: 
         if rule.id not in used and more.get(rule.kind, 0) < MAX_MORE_OF_A_KIND and take(rule):
             more[rule.kind] = more.get(rule.kind, 0) + 1
     if personal and len(chosen) < MIN_TOP_QUESTIONS:
-        for index in range(1, max(len(rule.questions) for rule in personal)):
-            for rule in personal:
-                if len(chosen) < MIN_TOP_QUESTIONS:
-                    take(rule, index)
-        for rule in ordered:
-            if len(chosen) < MIN_TOP_QUESTIONS and not rule.personal(audience):
-                take(rule)
+        general = [rule for rule in ordered if not rule.personal(audience)]
+        deepest = max(len(rule.questions) for rule in ordered)
+        for group, start in ((personal, 1), (general, 0)):
+            for index in range(start, deepest):
+                for rule in group:
+                    if len(chosen) < MIN_TOP_QUESTIONS:
+                        take(rule, index)
     return list(chosen.items())
 
 

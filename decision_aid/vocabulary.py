@@ -34,6 +34,11 @@ Symptom = Literal[
     "fatigue",
     # Added beyond the contract's minimum list.
     "chest_pain", "vomiting", "diarrhoea", "drowsiness",
+    # Added in knowledge base 2026.12.0: each has its own warning or point (rules/red_flags.yaml,
+    # rules/brain.yaml).
+    "sudden_bone_pain_or_cannot_bear_weight", "swollen_painful_leg", "vomiting_cannot_keep_fluids_down",
+    "palpitations_or_fainting", "severe_rash_or_blisters", "eye_pain_or_blurred_vision",
+    "new_persistent_headache",
 ]
 Concern = Literal[
     "side_effects", "treatment_break", "stopping_treatment", "complementary_therapies",
