@@ -38,7 +38,7 @@ LEAD_KINDS: dict[Visit, tuple[Kind, ...]] = {
 }
 MAX_LEAD = 3
 MAX_CONCERNS = 3
-MAX_MORE_OF_A_KIND = 2
+ROUNDS_OF_KINDS = 2
 
 
 class Ranked(Protocol):
@@ -97,7 +97,8 @@ def top_questions(ordered: Sequence[R], audience: str, visit: Visit, concerned: 
     1. the points of the visit's lead kinds (options when the cancer grew or a decision is coming,
        safety when the visit is about side effects…), personal ones only, at most three;
     2. the personal points about a concern the person ticked, at most three;
-    3. the other personal points in guide order, at most two more of any one kind;
+    3. the other personal points, one of each kind in the visit's kind order, in two rounds (so a
+       test or a safety point is not crowded out by more options);
     4. when fewer than three were found and some point is personal: the next questions of the
        personal points, then the questions of the general points (first questions first).
     """
@@ -124,10 +125,12 @@ def top_questions(ordered: Sequence[R], audience: str, visit: Visit, concerned: 
     for rule in personal:
         if about_concerns < MAX_CONCERNS and rule.id in concerned and rule.id not in used and take(rule):
             about_concerns += 1
-    more: dict[str, int] = {}
-    for rule in personal:
-        if rule.id not in used and more.get(rule.kind, 0) < MAX_MORE_OF_A_KIND and take(rule):
-            more[rule.kind] = more.get(rule.kind, 0) + 1
+    for _ in range(ROUNDS_OF_KINDS):
+        for kind in KIND_ORDER[visit]:
+            rule = next((r for r in personal if r.kind == kind and r.id not in used and r.questions
+                         and r.questions[0] not in chosen), None)
+            if rule is not None:
+                take(rule)
     if personal and len(chosen) < MIN_TOP_QUESTIONS:
         general = [rule for rule in ordered if not rule.personal(audience)]
         deepest = max(len(rule.questions) for rule in ordered)
