@@ -127,10 +127,10 @@ def top_questions(ordered: Sequence[R], audience: str, visit: Visit, concerned: 
             about_concerns += 1
     for _ in range(ROUNDS_OF_KINDS):
         for kind in KIND_ORDER[visit]:
-            rule = next((r for r in personal if r.kind == kind and r.id not in used and r.questions
-                         and r.questions[0] not in chosen), None)
-            if rule is not None:
-                take(rule)
+            candidate = next((r for r in personal if r.kind == kind and r.id not in used and r.questions
+                              and r.questions[0] not in chosen), None)
+            if candidate is not None:
+                take(candidate)
     if personal and len(chosen) < MIN_TOP_QUESTIONS:
         general = [rule for rule in ordered if not rule.personal(audience)]
         deepest = max(len(rule.questions) for rule in ordered)

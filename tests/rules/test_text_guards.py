@@ -65,7 +65,7 @@ def test_red_flags_say_to_get_help_now(kb: KnowledgeBase) -> None:
     for rule in kb.rules:
         if rule.urgent:
             for text in (rule.patient, rule.clinician):
-                assert re.search(r"\bnow\b|\bimmediately\b|\bright away\b", text, re.IGNORECASE), rule.id
+                assert re.search(r"\bnow\b|\btoday\b|\bimmediately\b|\bright away\b", text, re.IGNORECASE), rule.id
             assert re.search(r"acute oncology|24-hour|emergency|999|911", rule.patient, re.IGNORECASE), rule.id
 
 
