@@ -156,7 +156,10 @@ TEXT: Final[dict[str, str]] = {
         "and questions you may want to ask them."
     ),
     "form_optional": "You do not have to answer everything. Skip any part you do not know or do not want to fill in.",
-    "privacy": "We do not save your answers. Nothing is kept once you close the page.",
+    "privacy": (
+        "We do not save your answers. Your web browser may keep them in its history, so on a shared "
+        "computer or phone use a private window."
+    ),
     "unwell_now": (
         "If you feel very unwell now, do not wait. Call your 24-hour acute oncology line, or call "
         "emergency services."

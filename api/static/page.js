@@ -368,6 +368,15 @@
       });
     }
 
+    // Enter in the question box presses the form's first (hidden) button: add here, without a reload.
+    form.addEventListener("submit", function (event) {
+      var by = event.submitter;
+      if (addButton && by && by !== addButton && by.value === "add_question") {
+        event.preventDefault();
+        addButton.click();
+      }
+    });
+
     if (printButton) {
       printButton.hidden = false;
       printButton.addEventListener("click", function () { window.print(); });

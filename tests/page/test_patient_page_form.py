@@ -515,3 +515,15 @@ def test_blank_rows_pad_the_treatments(rows: int) -> None:
 def test_the_page_offers_every_value_the_profile_accepts(words: str, values: str) -> None:
     """The page's word tables are written by hand; a value added to the vocabulary must get words here."""
     assert set(getattr(page_text, words)) == set(get_args(getattr(vocabulary, values)))
+
+
+@pytest.mark.parametrize("query", [
+    "keep=nothex&keep=%zz&picked=1", "own=" + "x" * 5000, "&".join(f"own=q{n}" for n in range(200)),
+    "keep_own=not-added&picked=1", "treatment-999-drug=letrozole", "sites=%00", "action=add_question",
+])
+def test_odd_addresses_get_a_page_not_an_error(client: TestClient, query: str) -> None:
+    for path in ("/guide", "/my-questions.txt", "/"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code < 500, (path, query)
+    page = Page(client.get(f"/guide?{query}").text)
+    assert len(page.find("input", type="checkbox", name="keep_own")) <= 30
