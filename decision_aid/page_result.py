@@ -29,7 +29,7 @@ from decision_aid.profile import Profile
 Fields = Mapping[str, Sequence[str]]
 
 #: How many questions of their own a person can add.
-MAX_OWN = 30
+MAX_OWN = 20
 #: The fields that carry the ticks and the actions, not the answers.
 SELECTION_FIELDS = ("keep", "own", "keep_own", "picked", "action", "new_question", "added")
 _ID = re.compile(r"[0-9a-f]{10}")

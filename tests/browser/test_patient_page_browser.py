@@ -297,7 +297,10 @@ def test_the_whole_flow_without_javascript(visit_factory: Any) -> None:
     assert page.locator("#questions-count").inner_text() == count_text(len(top) + 1, len(everything) + 1)
     assert_urgent_first(page)
 
-    kept = [top[0], OWN_QUESTION]
+    # A question ticked under Background prints even when Background is closed again.
+    page.locator("#background-details > summary").click()
+    assert page.locator("#background-details").get_attribute("open") is None
+    kept = [top[0], OWN_QUESTION, background_question]
     assert_printed(page.pdf(format="A4"), kept, dropped, knowledge_base_version(visit), disclaimer)
     check_download(page, kept, dropped)
 

@@ -526,4 +526,4 @@ def test_odd_addresses_get_a_page_not_an_error(client: TestClient, query: str) -
         response = client.get(f"{path}?{query}")
         assert response.status_code < 500, (path, query)
     page = Page(client.get(f"/guide?{query}").text)
-    assert len(page.find("input", type="checkbox", name="keep_own")) <= 30
+    assert len(page.find("input", type="checkbox", name="keep_own")) <= 20
