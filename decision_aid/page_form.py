@@ -51,7 +51,9 @@ class TreatmentRow:
 class FormState:
     """Everything on the form, as filled in, with an error message per field id where needed."""
 
+    visit: str = "unknown"
     sites: list[str] = field(default_factory=list)
+    triple_negative: bool = False
     er: str = "unknown"
     pr: str = "unknown"
     her2: str = "unknown"
@@ -83,6 +85,7 @@ class FormState:
     def profile_data(self) -> dict[str, Any]:
         """The profile as contract JSON (only meaningful when there are no errors)."""
         data: dict[str, Any] = {
+            "visit": self.visit,
             "receptors": {"er": self.er, "pr": self.pr, "her2": self.her2},
             "sites": list(self.sites),
             "treatments": [],
@@ -150,10 +153,21 @@ def read_form(fields: Fields, drugs: DrugVocabulary) -> FormState:
     """
     errors: dict[str, str] = {}
     state = FormState(errors=errors)
+    state.visit = _choice(fields, "visit", words.VISIT, "unknown", errors, "visit-unknown")
     state.sites = _choices(fields, "sites", words.SITES, errors)
     state.er = _choice(fields, "er", words.RECEPTOR, "unknown", errors, "er-positive")
     state.pr = _choice(fields, "pr", words.RECEPTOR, "unknown", errors, "pr-positive")
     state.her2 = _choice(fields, "her2", words.HER2, "unknown", errors, "her2-positive")
+    state.triple_negative = bool(first_value(fields, "triple_negative"))
+    if state.triple_negative:
+        # "Triple negative" is ER-, PR- and HER2-: it fills in what was left at "I don't know". A
+        # HER2-low or -ultralow result is still HER2-negative, so it stays as given.
+        if "positive" in (state.er, state.pr, state.her2):
+            errors.setdefault("triple_negative", words.text("triple_conflict"))
+        else:
+            state.er = state.pr = "negative"
+            if state.her2 == "unknown":
+                state.her2 = "negative"
     for index in range(treatment_row_count(fields)):
         prefix = f"treatment-{index}"
         row = TreatmentRow(
@@ -192,7 +206,8 @@ def read_form(fields: Fields, drugs: DrugVocabulary) -> FormState:
 
 
 def _in_page_order(errors: dict[str, str]) -> dict[str, str]:
-    order = ["sites", "er", "pr", "her2", "treatment", "symptoms", "concerns", "presentation", "menopausal_status",
+    order = ["visit", "sites", "triple_negative", "er", "pr", "her2", "treatment", "symptoms", "concerns",
+             "presentation", "menopausal_status",
              "sex", *words.BIOMARKERS]
 
     def rank(key: str) -> tuple[int, int, str]:
@@ -217,6 +232,7 @@ def form_from_profile(profile: Profile) -> FormState:
         ['bone']
     """
     state = FormState(
+        visit=profile.visit,
         sites=list(profile.sites), er=profile.receptors.er, pr=profile.receptors.pr, her2=profile.receptors.her2,
         treatments=[TreatmentRow(t.drug, t.setting, t.outcome, "" if t.months_since_end is None else
                                  str(t.months_since_end)) for t in profile.treatments],

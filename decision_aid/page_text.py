@@ -127,6 +127,15 @@ PDL1: Final[dict[str, str]] = {
     "negative": "Negative",
 }
 
+VISIT: Final[dict[str, str]] = {
+    "unknown": "I don't know, or something else",
+    "new_diagnosis": "I have just been told the cancer has spread",
+    "treatment_decision": "Choosing a treatment, or a change of treatment",
+    "scan_results": "Getting the results of a scan",
+    "side_effects": "Side effects of my treatment",
+    "check_up": "A regular check-up",
+}
+
 #: The gene and protein tests, by biomarker key: the name a report uses, then a few words.
 BIOMARKERS: Final[dict[str, str]] = {
     "pik3ca": "PIK3CA",
@@ -147,7 +156,10 @@ TEXT: Final[dict[str, str]] = {
         "and questions you may want to ask them."
     ),
     "form_optional": "You do not have to answer everything. Skip any part you do not know or do not want to fill in.",
-    "privacy": "We do not save your answers. Nothing is kept once you close the page.",
+    "privacy": (
+        "We do not save your answers. Your web browser may keep them in its history, so on a shared "
+        "computer or phone use a private window."
+    ),
     "unwell_now": (
         "If you feel very unwell now, do not wait. Call your 24-hour acute oncology line, or call "
         "emergency services."
@@ -157,7 +169,18 @@ TEXT: Final[dict[str, str]] = {
     "error_title_prefix": "Error:",
     "sites_legend": "Where has the cancer spread?",
     "sites_hint": "Tick all the places you know of. Leave it blank if you are not sure.",
+    "visit_legend": "What is your next visit about?",
+    "visit_hint": "This changes which questions come first. It does not change the options.",
     "tests_legend": "Tests on the cancer cells",
+    "triple_label": "My letters say the cancer is triple negative",
+    "triple_hint": (
+        "Triple negative means ER negative, PR negative and HER2 negative. Tick this if you only know "
+        "these words."
+    ),
+    "triple_conflict": (
+        "You ticked triple negative, but you also chose a positive result. Untick triple negative, or "
+        "change the result to negative or I don't know."
+    ),
     "tests_hint": "The results are often in letters from your clinic. If you are not sure, choose I don't know.",
     "er_legend": "ER: does the cancer have receptors for oestrogen?",
     "pr_legend": "PR: does the cancer have receptors for progesterone?",
@@ -195,6 +218,36 @@ TEXT: Final[dict[str, str]] = {
     "submit": "Show my guide and questions",
     "result_title": "Your guide and questions",
     "result_intro": "This is based on what you told us. It does not choose a treatment for you.",
+    "told_title": "What you told us",
+    "told_intro": "Check these lines. If something is wrong, change your answers.",
+    "told_none": "You did not tell us anything about the cancer yet.",
+    "told_change": "Change my answers",
+    "notices_label": "Please note:",
+    "top_title": "Your questions for this appointment",
+    "top_intro": (
+        "These are the questions to ask first. We ticked them for you. Untick any you do not want, "
+        "tick more below, or add your own."
+    ),
+    "top_none": "There are no questions for you yet. Add your own below.",
+    "options_title": "Your options to talk about",
+    "personal_title": "More about your situation",
+    "background_title": "Background",
+    "background_hint": "General facts for anyone with secondary breast cancer. Open to read.",
+    "more_questions": "More questions you could ask:",
+    "keep_top": "Keep only the top questions",
+    "untick_all": "Untick all questions",
+    "print_name": "Name:",
+    "print_visit_date": "Date of visit:",
+    "print_seeing": "Who I am seeing:",
+    "situation_title": "My situation",
+    "situation_cancer": "The cancer:",
+    "situation_treatments": "Treatments:",
+    "situation_now": "Now:",
+    "situation_none": "Not given",
+    "help_title": "When to get help now",
+    "help_line": "Your 24-hour acute oncology line:",
+    "help_emergency": "If you cannot get through, call emergency services.",
+    "printed_on": "Made on {date}.",
     "contents": "On this page",
     "urgent_title": "Get help now",
     "urgent_intro": "Some of the things you told us can be signs of a problem that needs help today.",
@@ -269,6 +322,7 @@ def passages() -> Iterator[tuple[str, str]]:
         True
     """
     grouped = {
+        "visit": ("visit_legend", "visit_hint", VISIT),
         "sites": ("sites_legend", "sites_hint", SITES),
         "er": ("er_legend", "tests_hint", RECEPTOR),
         "pr": ("pr_legend", "tests_hint", RECEPTOR),
@@ -282,7 +336,12 @@ def passages() -> Iterator[tuple[str, str]]:
         "sex": ("sex_legend", "sex_hint", SEX),
         "genes": ("genes_legend", "genes_hint", {**BIOMARKERS, **GENE, **{f"pdl1_{k}": v for k, v in PDL1.items()}}),
     }
-    in_groups: set[str] = set()
+    # Labels read together, as on paper: the heading with the three line labels under it.
+    together = {"situation": ("situation_title", "situation_cancer", "situation_treatments", "situation_now"),
+                "print_blanks": ("print_title", "print_name", "print_visit_date", "print_seeing")}
+    in_groups: set[str] = {key for keys in together.values() for key in keys}
+    for name, keys in together.items():
+        yield name, _sentences(*(TEXT[key] for key in keys))
     for name, (legend, hint, choices) in grouped.items():
         in_groups.update(k for k in (legend, hint) if k)
         yield name, _sentences(TEXT[legend], *([TEXT[hint]] if hint else []), *choices.values())

@@ -1,8 +1,12 @@
 """The patient page at ``/``: a form in, a guide and a printable question list out.
 
-Server-rendered with Jinja2 and plain form posts, so it works with JavaScript off; the script only
-adds suggestions as you type and keeps ticks without a reload. No cookies, nothing stored on the
+Server-rendered with Jinja2 and plain forms, so it works with JavaScript off; the script only adds
+suggestions as you type and changes ticks without a reload. No cookies, nothing stored on the
 server, no inline scripts or styles (a strict Content-Security-Policy holds), no third-party files.
+
+The form is sent with ``GET`` to ``/guide``: the answers are in the address, so Back and Reload show
+the page again and never a "confirm form resubmission" error. ``/`` with answers in the query is the
+form filled in (the "Change my answers" link). The access log never writes the query.
 """
 
 from __future__ import annotations
@@ -12,9 +16,10 @@ import hashlib
 import mimetypes
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Request
-from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, Response
+from fastapi.responses import FileResponse, HTMLResponse, JSONResponse, RedirectResponse, Response
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from pydantic import ValidationError
 
@@ -26,19 +31,28 @@ from decision_aid.knowledge_base import KnowledgeBase
 from decision_aid.page_form import (
     BIOMARKER_CHOICES,
     FormState,
-    QuestionList,
     add_question,
     drug_suggestions,
     first_value,
     form_from_profile,
     long_date,
     profile_from_field,
-    profile_to_field,
     question_list,
     questions_markdown,
     read_form,
     readable_day,
     to_profile,
+)
+from decision_aid.page_result import (
+    SELECTION_FIELDS,
+    Selection,
+    only_top,
+    profile_query,
+    read_selection,
+    result_view,
+    sheet,
+    sheet_text,
+    untick_all,
 )
 from decision_aid.profile import Profile
 
@@ -96,14 +110,15 @@ def _drug_names(request: Request, kb: KnowledgeBase) -> list[dict[str, str]]:
     return cached[1]
 
 
-def _result(request: Request, kb: KnowledgeBase, profile: Profile, guide: Guide, questions: QuestionList,
+def _result(request: Request, kb: KnowledgeBase, profile: Profile, guide: Guide, selection: Selection,
             status_message: str = "", question_error: str = "") -> HTMLResponse:
-    urls = {source_id: source.url for source_id, source in kb.sources.items() if source.url}
     errors = {"new-question": question_error} if question_error else {}
+    view = result_view(guide, selection)
+    answers = profile_query(profile)
     return _render(
-        request, "result.html", guide=guide, questions=questions, profile_field=profile_to_field(profile),
-        source_urls=urls, today=long_date(dt.date.today()), reviewed_on=readable_day(guide.knowledge_base.reviewed_on),
-        status_message=status_message, errors=errors,
+        request, "result.html", guide=guide, view=view, sheet=sheet(guide, view), answers=answers,
+        edit_url=f"{_base(request)}/?{urlencode(answers)}", today=long_date(dt.date.today()),
+        reviewed_on=readable_day(guide.knowledge_base.reviewed_on), status_message=status_message, errors=errors,
     )
 
 
@@ -116,53 +131,120 @@ async def _fields(request: Request) -> dict[str, list[str]]:
     return fields
 
 
+def _query(request: Request) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for name, value in request.query_params.multi_items():
+        fields.setdefault(name, []).append(value)
+    return fields
+
+
+def _has_answers(fields: dict[str, list[str]]) -> bool:
+    return any(name not in SELECTION_FIELDS for name in fields)
+
+
+def _see_other(request: Request, path: str, pairs: list[tuple[str, str]], fragment: str = "") -> Response:
+    query = urlencode(pairs)
+    url = f"{_base(request)}{path}" + (f"?{query}" if query else "") + (f"#{fragment}" if fragment else "")
+    return RedirectResponse(url, status_code=303, headers=_NO_STORE)
+
+
+def _read_answers(request: Request, kb: KnowledgeBase,
+                  fields: dict[str, list[str]]) -> tuple[Profile | None, HTMLResponse | None]:
+    """The profile from the answers in the query, or the form again with the problems in words."""
+    state = read_form(fields, kb.drugs)
+    if first_value(fields, "action") == "add_treatment":  # without JavaScript, a new box comes from the server
+        state.errors = {}
+        return None, _form(request, kb, state, focus_row=state.add_row())
+    if state.errors:  # a person's slip, not a failed request: the form again, with the errors in words
+        return None, _form(request, kb, state.with_blank_rows())
+    try:
+        return to_profile(state, kb.drugs), None
+    except ValidationError:
+        state.errors = {"sites-bone": page_text.text("bad_page")}
+        return None, _form(request, kb, state.with_blank_rows(), status=422)
+
+
 @router.get("/", response_class=HTMLResponse, summary="The patient page: the form")
 def form_page(request: Request) -> HTMLResponse:
     kb = loaded_knowledge_base(request)
     if kb is None:
         return _not_ready(request)
-    return _form(request, kb, FormState().with_blank_rows())
+    fields = _query(request)
+    if not _has_answers(fields):
+        return _form(request, kb, FormState().with_blank_rows())
+    profile, form = _read_answers(request, kb, fields)
+    if form is not None:
+        return form
+    assert profile is not None
+    return _form(request, kb, form_from_profile(profile))
 
 
-@router.post("/", response_class=HTMLResponse, summary="The patient page: the guide and the question list")
-async def submit(request: Request) -> HTMLResponse:
+@router.get("/guide", response_class=HTMLResponse, summary="The patient page: the guide and the question list")
+def result_page(request: Request) -> Response:
+    kb = loaded_knowledge_base(request)
+    if kb is None:
+        return _not_ready(request)
+    fields = _query(request)
+    profile, form = _read_answers(request, kb, fields)
+    if form is not None:
+        return form
+    assert profile is not None
+    guide = build_guide(profile, kb)
+    selection = read_selection(fields)
+    action = first_value(fields, "action")
+    answers = profile_query(profile)
+    if action == "add_question":
+        new = first_value(fields, "new_question")
+        if not new.strip():
+            return _result(request, kb, profile, guide, selection, question_error=page_text.text("empty_question"))
+        selection = selection.with_own(new)
+        return _see_other(request, "/guide", [*answers, *selection.query(guide), ("added", "1")], "questions")
+    if action in ("keep_top", "untick_all"):
+        selection = only_top(selection) if action == "keep_top" else untick_all(selection)
+        return _see_other(request, "/guide", [*answers, *selection.query(guide)], "questions")
+    status = page_text.text("added_question") if first_value(fields, "added") else ""
+    return _result(request, kb, profile, guide, selection, status_message=status)
+
+
+@router.get("/my-questions.txt", summary="The printed sheet as a plain-text file")
+def download_text(request: Request) -> Response:
+    kb = loaded_knowledge_base(request)
+    if kb is None:
+        return _not_ready(request)
+    fields = _query(request)
+    profile, form = _read_answers(request, kb, fields)
+    if form is not None:
+        return form
+    assert profile is not None
+    guide = build_guide(profile, kb)
+    selection = read_selection(fields)
+    pending = first_value(fields, "new_question")
+    if pending.strip():  # typed but not yet added: the person surely wants it on the list
+        selection = selection.with_own(pending)
+    today = dt.date.today()
+    body = sheet_text(sheet(guide, result_view(guide, selection)), today)
+    return Response(body, media_type="text/plain; charset=utf-8", headers={
+        **_NO_STORE, "Content-Disposition": f'attachment; filename="my-questions-{today.isoformat()}.txt"'})
+
+
+@router.post("/", response_class=HTMLResponse, summary="The patient page: answers sent the old way")
+async def submit(request: Request) -> Response:
+    """A form sent with ``POST`` (an older page, or a saved one) goes to the same ``GET`` address."""
     kb = loaded_knowledge_base(request)
     if kb is None:
         return _not_ready(request)
     fields = await _fields(request)
-    action = first_value(fields, "action") or "guide"
-
-    if "profile" in fields:  # posted from the result page
+    if "profile" in fields:  # posted from an older result page
         profile = profile_from_field(first_value(fields, "profile"), kb.drugs)
         if profile is None:
             state = FormState(errors={"sites-bone": page_text.text("bad_page")}).with_blank_rows()
             return _form(request, kb, state, status=400)
-        if action == "edit":
-            return _form(request, kb, form_from_profile(profile))
-        guide = build_guide(profile, kb)
-        questions = question_list(fields, guide.questions)
-        if action == "add_question":
-            new = first_value(fields, "new_question")
-            if not new.strip():
-                return _result(request, kb, profile, guide, questions,
-                               question_error=page_text.text("empty_question"))
-            return _result(request, kb, profile, guide, add_question(questions, new),
-                           status_message=page_text.text("added_question"))
-        return _result(request, kb, profile, guide, questions)
-
-    state = read_form(fields, kb.drugs)
-    if action == "add_treatment":  # without JavaScript, a new box comes from the server
-        state.errors = {}
-        return _form(request, kb, state, focus_row=state.add_row())
-    if state.errors:  # a person's slip, not a failed request: the form again, with the errors in words
-        return _form(request, kb, state.with_blank_rows())
-    try:
-        profile = to_profile(state, kb.drugs)
-    except ValidationError:
-        state.errors = {"sites-bone": page_text.text("bad_page")}
-        return _form(request, kb, state.with_blank_rows(), status=422)
-    guide = build_guide(profile, kb)
-    return _result(request, kb, profile, guide, question_list({}, guide.questions))
+        path = "/" if first_value(fields, "action") == "edit" else "/guide"
+        return _see_other(request, path, profile_query(profile))
+    action = first_value(fields, "action")
+    path = "/" if action == "add_treatment" else "/guide"
+    return _see_other(request, path, [(name, value) for name, values in fields.items() for value in values],
+                      "treatments" if action == "add_treatment" else "")
 
 
 @router.post("/my-questions.md", summary="The kept questions as a Markdown file")

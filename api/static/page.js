@@ -2,7 +2,8 @@
    - treatment names get suggestions as you type (an ARIA 1.2 combobox over the drug vocabulary);
    - "Add another treatment" adds a box without a reload;
    - on the result page, your own questions join the list without a reload (so no tick is lost),
-     the count of kept questions stays right, and a Print button appears.
+     "Keep only the top questions" and "Untick all questions" change the ticks in place, the count
+     of kept questions stays right, and a Print button appears.
    Nothing is stored: no cookies, no local storage. Every word shown comes from the page itself
    (data-text-* attributes), so it is held to the same plain-language test. */
 (function () {
@@ -233,12 +234,14 @@
     var printButton = document.getElementById("print-button");
     var countText = form.getAttribute("data-text-count") || "";
 
+    function boxes() { return form.querySelectorAll("input[type=checkbox]"); }
+
     function updateCount() {
       if (!count) { return; }
-      var boxes = list.querySelectorAll("input[type=checkbox]");
-      if (!boxes.length) { return; }
-      var kept = list.querySelectorAll("input[type=checkbox]:checked").length;
-      count.textContent = fill(countText, { kept: kept, total: boxes.length });
+      var all = boxes();
+      if (!all.length) { return; }
+      var kept = form.querySelectorAll("input[type=checkbox]:checked").length;
+      count.textContent = fill(countText, { kept: kept, total: all.length });
     }
 
     function say(text) {
@@ -276,7 +279,32 @@
       input.removeAttribute("aria-describedby");
     }
 
-    list.addEventListener("change", updateCount);
+    form.addEventListener("change", updateCount);
+
+    // "Keep only the top questions" and "Untick all questions" work on the server without
+    // JavaScript; with it, the ticks change here and nothing else on the page moves.
+    var keepTop = document.getElementById("keep-top");
+    var untickAll = document.getElementById("untick-all");
+    function setTicks(keepTopList) {
+      Array.prototype.forEach.call(boxes(), function (box) {
+        box.checked = keepTopList && list.contains(box);
+      });
+      updateCount();
+      if (count) { say(count.textContent); }
+    }
+    if (keepTop) {
+      keepTop.addEventListener("click", function (event) { event.preventDefault(); setTicks(true); });
+    }
+    if (untickAll) {
+      untickAll.addEventListener("click", function (event) { event.preventDefault(); setTicks(false); });
+    }
+
+    // On paper, a question ticked under Background prints even if that part was closed again.
+    window.addEventListener("beforeprint", function () {
+      form.querySelectorAll("details").forEach(function (details) {
+        if (details.querySelector("input[type=checkbox]:checked")) { details.open = true; }
+      });
+    });
 
     if (addButton && input) {
       addButton.addEventListener("click", function (event) {
@@ -288,8 +316,8 @@
           return;
         }
         clearError();
-        var existing = Array.prototype.filter.call(list.querySelectorAll("input[type=checkbox]"), function (box) {
-          return box.value === text;
+        var existing = Array.prototype.filter.call(boxes(), function (box) {
+          return box.value === text || (box.labels && box.labels[0] && box.labels[0].textContent === text);
         });
         if (existing.length) {
           existing[0].checked = true;
@@ -298,15 +326,15 @@
           var id = "q-own-" + number;
           while (document.getElementById(id)) { number += 1; id = "q-own-" + number; }
           var item = document.createElement("li");
-          item.className = "question";
+          item.className = "question own";
           var hidden = document.createElement("input");
           hidden.type = "hidden";
-          hidden.name = "question";
+          hidden.name = "own";
           hidden.value = text;
           var box = document.createElement("input");
           box.type = "checkbox";
           box.id = id;
-          box.name = "keep";
+          box.name = "keep_own";
           box.value = text;
           box.checked = true;
           var label = document.createElement("label");
@@ -319,7 +347,7 @@
           answerLabel.className = "answer-label";
           answerLabel.textContent = form.getAttribute("data-text-notes") || "";
           answer.appendChild(answerLabel);
-          for (var i = 0; i < 3; i++) {
+          for (var i = 0; i < 2; i++) {
             var line = document.createElement("span");
             line.className = "line";
             answer.appendChild(line);
@@ -328,7 +356,10 @@
           item.appendChild(box);
           item.appendChild(label);
           item.appendChild(answer);
-          list.appendChild(item);
+          // The person's own questions come first, in the order they were added.
+          var own = list.querySelectorAll("li.question.own");
+          var after = own.length ? own[own.length - 1].nextSibling : list.firstChild;
+          list.insertBefore(item, after);
         }
         input.value = "";
         updateCount();
@@ -336,6 +367,15 @@
         input.focus();
       });
     }
+
+    // Enter in the question box presses the form's first (hidden) button: add here, without a reload.
+    form.addEventListener("submit", function (event) {
+      var by = event.submitter;
+      if (addButton && by && by !== addButton && by.value === "add_question") {
+        event.preventDefault();
+        addButton.click();
+      }
+    });
 
     if (printButton) {
       printButton.hidden = false;

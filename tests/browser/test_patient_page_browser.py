@@ -3,7 +3,9 @@ server, under a strict Content-Security-Policy, with JavaScript on and off.
 
 The knowledge base changes while these tests stand still, so they check meaning, not rule ids: the
 urgent section comes first and talks about the spinal cord for back pain with weak legs; a question
-that was unticked is not in the printed PDF; the ones kept (and one added) are.
+that was unticked is not in the printed PDF; the ones kept (and one added) are; the printout of the
+contract sample, the golden profiles and an urgent profile fits on two A4 pages and carries the
+urgent signs with a blank for the acute oncology line.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 import pytest
 from patient_page_support import (
@@ -27,6 +30,24 @@ from patient_page_support import (
 )
 from playwright.sync_api import expect
 from pypdf import PdfReader
+
+from decision_aid.page_result import profile_query
+from decision_aid.profile import parse_profile
+
+TESTS = Path(__file__).resolve().parents[1]
+#: The profiles whose printout must fit on two A4 pages: the contract's sample, the golden profiles
+#: that say something, and a person with an urgent symptom (the review's first patient, back pain).
+PRINTED_PROFILES = {
+    "contract-sample": json.loads((TESTS / "fixtures" / "contract_sample.json").read_text()),
+    **{path.stem: json.loads(path.read_text()) for path in sorted((TESTS / "golden" / "profiles").glob("*.json"))
+       if path.stem != "empty"},
+    "urgent-back-pain": {
+        "receptors": {"er": "positive", "pr": "positive", "her2": "negative"}, "sites": ["bone"],
+        "treatments": [{"drug": "letrozole", "outcome": "progressed"}, {"drug": "Ibrance", "outcome": "progressed"}],
+        "symptoms": ["back_pain", "leg_weakness_or_numbness", "bone_pain"], "concerns": ["prognosis"],
+    },
+}
+MAX_PRINTED_PAGES = 2
 
 OWN_QUESTION = "Can I still go swimming while I have this treatment?"
 
@@ -98,9 +119,24 @@ def pdf_text(pdf: bytes) -> str:
     return "\n".join(page.extract_text() or "" for page in reader.pages)
 
 
-def question_texts(page: Any) -> list[str]:
-    texts: list[str] = page.locator("#question-list li.question label").all_inner_texts()
+def question_texts(page: Any, where: str = "#question-list") -> list[str]:
+    texts: list[str] = page.locator(f"{where} li.question label").all_inner_texts()
     return [t.strip() for t in texts]
+
+
+def all_questions(page: Any) -> list[str]:
+    return question_texts(page, "#questions-form")
+
+
+def ticked(page: Any) -> list[str]:
+    texts: list[str] = page.eval_on_selector_all(
+        "#questions-form input[type=checkbox]:checked", "boxes => boxes.map(b => b.labels[0].textContent.trim())")
+    return texts
+
+
+def result_url(base_url: str, profile: dict[str, Any]) -> str:
+    """The result page's address for a profile, as the form would send it (the page is for patients)."""
+    return f"{base_url}/guide?" + urlencode(profile_query(parse_profile({**profile, "audience": "patient"})))
 
 
 def pick_question_to_drop(questions: list[str], disclaimer: str) -> str:
@@ -137,10 +173,12 @@ def assert_printed(pdf: bytes, kept: list[str], dropped: str, version: str, disc
     assert normalised(dropped) not in flat, f"dropped question printed: {dropped!r}"
     assert normalised(f"Knowledge base version {version}") in flat
     assert normalised(disclaimer) in flat
-    assert normalised("Date:") in flat
-    # Only the questions print: not the warnings, the discussion points or the glossary.
-    for absent in ("Get help now", "Things to talk about with your team", "What the words mean",
-                   "Show my guide and questions", "Add to my list"):
+    for blank in ("Name:", "Date of visit:", "Who I am seeing:", "My situation", "Your 24-hour acute oncology line:"):
+        assert normalised(blank) in flat, f"{blank!r} missing from the printout"
+    assert normalised("Page 1 of") in flat, "no page numbers"
+    # The kept questions and the help print: not the screen's boxes, the points' text, the glossary.
+    for absent in ("Get help now", "What you told us", "Why you see this", "What the words mean", "Background",
+                   "Show my guide and questions", "Add to my list", "Keep only the top questions"):
         assert normalised(absent) not in flat, f"{absent!r} should not print"
     return text
 
@@ -150,8 +188,9 @@ def check_download(page: Any, kept: list[str], dropped: str) -> None:
         page.get_by_role("button", name="Save my list as a file").click()
     download = info.value
     assert download.suggested_filename.startswith("my-questions-")
-    assert download.suggested_filename.endswith(".md")
+    assert download.suggested_filename.endswith(".txt")
     body = Path(download.path()).read_text(encoding="utf-8")
+    assert "Your 24-hour acute oncology line:" in body
     flat = normalised(body)
     for question in kept:
         assert normalised(question) in flat, f"kept question missing from the file: {question!r}"
@@ -164,6 +203,10 @@ def knowledge_base_version(visit: Visit) -> str:
     return version
 
 
+def count_text(kept: int, total: int) -> str:
+    return f"You are keeping {kept} of {total} questions."
+
+
 def test_the_whole_flow_with_javascript(visit_factory: Any) -> None:
     visit = visit_factory(javascript=True)
     page = visit.page
@@ -172,16 +215,22 @@ def test_the_whole_flow_with_javascript(visit_factory: Any) -> None:
     fill_form_as_a_person(page, javascript=True)
     submit_form(page)
     assert_urgent_first(page)
-    assert "palbociclib" in page.locator("#points").inner_text().lower() or \
-        "ibrance" in page.locator("#points").inner_text().lower(), "the brand name was not read as a treatment"
+    told = page.locator("#told").inner_text().lower()
+    assert "palbociclib" in told and "ibrance" in told, "the brand name was not read as a treatment"
 
-    questions = question_texts(page)
+    top = question_texts(page)
+    everything = all_questions(page)
+    assert 3 <= len(top) <= 8 and everything[:len(top)] == top
+    assert ticked(page) == top, "only the top questions start ticked"
+    assert page.locator("#background-details").get_attribute("open") is None, "Background starts closed"
     disclaimer = page.locator(".disclaimer").inner_text().strip()
-    dropped = pick_question_to_drop(questions, disclaimer)
+    dropped = pick_question_to_drop(top, disclaimer)
     count = page.locator("#questions-count")
-    assert count.inner_text() == f"You are keeping {len(questions)} of {len(questions)} questions."
+    assert count.inner_text() == count_text(len(top), len(everything))
     page.get_by_label(dropped, exact=True).uncheck()
-    expect(count).to_have_text(f"You are keeping {len(questions) - 1} of {len(questions)} questions.")
+    expect(count).to_have_text(count_text(len(top) - 1, len(everything)))
+    extra = everything[len(top)]  # from the first point: there to tick
+    page.get_by_label(extra, exact=True).check()
 
     url_before = page.url
     page.get_by_label("Add your own question").fill(OWN_QUESTION)
@@ -189,15 +238,26 @@ def test_the_whole_flow_with_javascript(visit_factory: Any) -> None:
     own = page.get_by_label(OWN_QUESTION, exact=True)
     own.wait_for()
     assert own.is_checked()
+    assert question_texts(page)[0] == OWN_QUESTION, "the person's own questions come first"
     assert page.url == url_before, "adding a question with JavaScript on should not reload the page"
     assert not page.get_by_label(dropped, exact=True).is_checked(), "the untick was lost"
     expect(page.locator("#questions-status")).to_have_text("Your question was added to the list.")
-    expect(count).to_have_text(f"You are keeping {len(questions)} of {len(questions) + 1} questions.")
+    expect(count).to_have_text(count_text(len(top) + 1, len(everything) + 1))
     assert page.get_by_role("button", name="Print my list").is_visible()
 
-    kept = [questions[0], questions[-1] if questions[-1] != dropped else questions[-2], OWN_QUESTION]
-    assert_printed(page.pdf(), kept, dropped, knowledge_base_version(visit), disclaimer)
+    kept = [top[0], extra, OWN_QUESTION]
+    text = assert_printed(page.pdf(format="A4"), kept, dropped, knowledge_base_version(visit), disclaimer)
+    assert "spinal cord" in text.lower(), "the urgent signs are on the printout"
     check_download(page, kept, dropped)
+
+    # The quick buttons change the ticks in place.
+    page.get_by_role("button", name="Keep only the top questions").click()
+    assert ticked(page) == question_texts(page) == [OWN_QUESTION, *top]
+    expect(count).to_have_text(count_text(len(top) + 1, len(everything) + 1))
+    page.get_by_role("button", name="Untick all questions").click()
+    assert ticked(page) == []
+    expect(count).to_have_text(count_text(0, len(everything) + 1))
+    assert page.url == url_before
     visit.assert_clean()
 
 
@@ -209,37 +269,115 @@ def test_the_whole_flow_without_javascript(visit_factory: Any) -> None:
     submit_form(page)
     assert_urgent_first(page)
 
-    questions = question_texts(page)
+    top = question_texts(page)
+    everything = all_questions(page)
+    assert ticked(page) == top
     disclaimer = page.locator(".disclaimer").inner_text().strip()
-    dropped = pick_question_to_drop(questions, disclaimer)
+    dropped = pick_question_to_drop(top, disclaimer)
     page.get_by_label(dropped, exact=True).uncheck()
     assert not page.get_by_role("button", name="Print my list").is_visible(), "a print button that cannot work"
     assert page.get_by_text("use the print menu of your browser").is_visible()
+    # Background is a <details>: it opens without JavaScript, and its questions can be ticked.
+    page.locator("#background-details > summary").click()
+    background_question = question_texts(page, "#background")[0]
+    page.get_by_label(background_question, exact=True).check()
 
     # Without JavaScript the question goes to the server and the page comes back with every tick kept.
     page.get_by_label("Add your own question").fill(OWN_QUESTION)
     page.get_by_role("button", name="Add to my list").click()
     page.wait_for_load_state()
-    assert page.url.endswith("/#questions")
+    assert page.url.endswith("#questions")
     assert page.get_by_label(OWN_QUESTION, exact=True).is_checked()
+    assert question_texts(page)[0] == OWN_QUESTION
     assert not page.get_by_label(dropped, exact=True).is_checked(), "the untick was lost in the round trip"
-    assert page.get_by_label(questions[0], exact=True).is_checked()
+    assert page.get_by_label(top[0], exact=True).is_checked()
+    assert page.get_by_label(background_question, exact=True).is_checked()
+    assert page.locator("#background-details").get_attribute("open") is not None, "a ticked Background stays open"
     assert page.locator("#questions-status").inner_text() == "Your question was added to the list."
-    assert page.locator("#questions-count").inner_text() == \
-        f"You are keeping {len(questions)} of {len(questions) + 1} questions."
+    assert page.locator("#questions-count").inner_text() == count_text(len(top) + 1, len(everything) + 1)
     assert_urgent_first(page)
 
-    kept = [questions[0], OWN_QUESTION]
-    assert_printed(page.pdf(), kept, dropped, knowledge_base_version(visit), disclaimer)
+    # A question ticked under Background prints even when Background is closed again.
+    page.locator("#background-details > summary").click()
+    assert page.locator("#background-details").get_attribute("open") is None
+    kept = [top[0], OWN_QUESTION, background_question]
+    assert_printed(page.pdf(format="A4"), kept, dropped, knowledge_base_version(visit), disclaimer)
     check_download(page, kept, dropped)
 
+    # Reload shows the same page; the quick buttons work through the server.
+    page.reload()
+    assert page.get_by_label(OWN_QUESTION, exact=True).is_checked()
+    page.get_by_role("button", name="Keep only the top questions").click()
+    page.wait_for_load_state()
+    assert ticked(page) == [OWN_QUESTION, *top]
+    page.get_by_role("button", name="Untick all questions").click()
+    page.wait_for_load_state()
+    assert ticked(page) == []
+    assert page.locator("#questions-count").inner_text() == count_text(0, len(everything) + 1)
+
     # "Change my answers" brings the form back as it was filled in.
-    page.get_by_role("button", name="Change my answers").click()
+    page.get_by_role("link", name="Change my answers").first.click()
     page.wait_for_load_state()
     assert page.get_by_label("Name of the medicine").first.input_value() == "Ibrance"
     assert page.get_by_label("Back pain").is_checked()
     assert page.get_by_label("Bones").is_checked()
     visit.assert_clean()
+
+
+@pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
+def test_back_and_reload_never_show_an_error_page(visit_factory: Any, javascript: bool) -> None:
+    visit = visit_factory(javascript=javascript)
+    page = visit.page
+    page.goto(f"{visit.base_url}/")
+    page.get_by_label("Bones").check()
+    page.get_by_label("My letters say the cancer is triple negative").check()
+    submit_form(page)
+    assert "ER negative, PR negative, HER2 negative" in page.locator("#told").inner_text()
+    for step in (page.reload, page.go_back, page.go_forward, page.reload):
+        response = step()
+        assert response is not None and response.status == 200, step.__name__
+        assert page.get_by_role("heading", level=1).count() == 1, f"no page after {step.__name__}"
+    assert page.get_by_role("heading", level=1).inner_text() == "Your guide and questions"
+    page.get_by_role("link", name="Change my answers").first.click()
+    page.wait_for_load_state()
+    response = page.go_back()
+    assert response is not None and response.status == 200
+    assert page.get_by_role("heading", level=1).inner_text() == "Your guide and questions"
+    visit.assert_clean()
+
+
+def pdf_pages(pdf: bytes) -> int:
+    return len(PdfReader(io.BytesIO(pdf)).pages)
+
+
+@pytest.mark.parametrize("name", list(PRINTED_PROFILES))
+def test_the_printout_fits_on_two_pages(visit_factory: Any, name: str) -> None:
+    """Printed as it comes (the top questions ticked): at most two A4 pages, with the top questions,
+    the urgent signs and what to do, and a blank for the acute oncology line."""
+    from decision_aid.engine import build_guide
+    from decision_aid.knowledge_base import load_knowledge_base
+
+    kb = load_knowledge_base()
+    profile = PRINTED_PROFILES[name]
+    guide = build_guide(parse_profile({**profile, "audience": "patient"}, kb.drugs), kb)
+    for javascript in (True, False):
+        visit = visit_factory(javascript=javascript)
+        page = visit.page
+        page.goto(result_url(visit.base_url, profile))
+        pdf = page.pdf(format="A4")
+        pages = pdf_pages(pdf)
+        print(f"{name} ({'javascript' if javascript else 'no javascript'}): {pages} A4 pages")
+        assert pages <= MAX_PRINTED_PAGES, f"{name} prints on {pages} pages"
+        flat = normalised(pdf_text(pdf))
+        for question in guide.top_questions:
+            assert normalised(question.text) in flat, f"top question missing: {question.text!r}"
+        for item in guide.urgent:
+            assert normalised(item.title) in flat and normalised(item.text) in flat, f"urgent sign missing: {item.id}"
+        assert normalised("Your 24-hour acute oncology line:") in flat
+        assert normalised(f"Page {pages} of {pages}") in flat
+        for point in guide.points:
+            assert normalised(point.text[:80]) not in flat, f"a point's text printed: {point.id}"
+        visit.assert_clean()
 
 
 @pytest.mark.parametrize("javascript", [True, False], ids=["javascript", "no-javascript"])
@@ -365,6 +503,13 @@ def test_axe_finds_no_serious_or_critical_problem(visit_factory: Any) -> None:
     page.get_by_label("Add your own question").fill(OWN_QUESTION)
     page.get_by_role("button", name="Add to my list").click()
     scanned["result after adding a question"] = _axe(page)
+    page.locator("#background-details > summary").click()
+    scanned["result with Background open"] = _axe(page)
+    for name, profile in PRINTED_PROFILES.items():
+        page.goto(result_url(visit.base_url, profile))
+        scanned[f"result for {name}"] = _axe(page)
+    page.goto(f"{visit.base_url}/guide?triple_negative=yes&er=positive")
+    scanned["form with a triple-negative answer that does not fit"] = _axe(page)
     bad = {name: [v for v in found if v["impact"] in ("serious", "critical")] for name, found in scanned.items()}
     report = "\n".join(f"== {name}\n{_report(found)}" for name, found in scanned.items() if found)
     print(report or "axe: no violations at all")
