@@ -358,3 +358,45 @@ def test_card_sources_point_at_the_public_knowledge_base(secure_settings: Settin
     assert "Bone-modifying agents" in point["text"], "clinician wording for a Practitioner"
     assert "Cancer has spread to: bones" in point["why"]
     assert "Would a medicine to strengthen my bones help me?" in summary["detail"]
+
+
+SANDBOX = "https://sandbox.cds-hooks.org"
+
+
+def test_the_cds_hooks_sandbox_origin_is_one_setting_for_cds_services_only(secure_settings: Settings,
+                                                                           auth: Auth) -> None:
+    settings = secure_settings.model_copy(update={"cds_cors_origins": [SANDBOX]})
+    preflight = {"Origin": SANDBOX, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization, content-type"}
+    with TestClient(create_app(settings)) as browser:
+        for path in ("/cds-services", SERVICE_URL, f"{SERVICE_URL}/feedback"):
+            response = browser.options(path, headers=preflight)
+            assert response.status_code == 200, path
+            assert response.headers["access-control-allow-origin"] == SANDBOX
+            assert "authorization" in response.headers["access-control-allow-headers"].lower()
+            assert "access-control-allow-credentials" not in response.headers
+        call = browser.post(SERVICE_URL, json=hook_body(load("hr_positive_after_ai_pik3ca.json"), "mbc-hr-1"),
+                            headers={**auth(), "Origin": SANDBOX})
+        assert call.status_code == 200 and call.headers["access-control-allow-origin"] == SANDBOX
+        unsigned = browser.post(SERVICE_URL, json=hook_body(NULL_PREFETCH, "p-1"), headers={"Origin": SANDBOX})
+        assert unsigned.status_code == 401, "CORS lets the browser in; the JWT still has to verify"
+        v1 = browser.options("/v1/guide", headers=preflight)
+        assert "access-control-allow-origin" not in v1.headers, "the sandbox may call CDS Hooks, not /v1"
+
+
+def test_a_refused_cds_preflight_is_an_operation_outcome_not_a_405(client: TestClient) -> None:
+    response = client.options(SERVICE_URL, headers={"Origin": SANDBOX, "Access-Control-Request-Method": "POST",
+                                                    "Access-Control-Request-Headers": "authorization"})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome" and outcome["issue"][0]["code"] == "forbidden"
+    assert "DECISION_AID_CDS_CORS_ORIGINS" in outcome["issue"][0]["details"]["text"]
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_the_cds_cors_setting_refuses_wildcards() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="DECISION_AID_CDS_CORS_ORIGINS: '\\*' is not allowed"):
+        Settings(cds_cors_origins=["*"])
