@@ -9,7 +9,7 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from patient_page_support import CSP_LISTENER, enforce_csp, launch_chromium, running_server
+from patient_page_support import AXE, CSP_LISTENER, enforce_csp, launch_chromium, running_server
 
 from decision_aid.fhir.cards import guide_link
 from decision_aid.profile import Profile
@@ -74,6 +74,30 @@ def test_the_link_opens_the_guide_for_this_record(browser: Any, base_url: str, a
         fragment = url.split("#", 1)[1]
         assert not any(fragment.split("=", 1)[1] in u for _, u in sent), "the fragment never leaves the browser"
         assert context.cookies() == []
+    finally:
+        context.close()
+
+
+def test_axe_finds_no_serious_or_critical_problem_on_the_guide_page(browser: Any, base_url: str) -> None:
+    if not AXE.is_file():
+        pytest.fail(f"axe-core is missing at {AXE}: scripts/test.sh installs it with npm.")
+    profile = Profile.model_validate({**PROFILE, "audience": "patient", "symptoms": ["back_pain",
+                                                                                   "leg_weakness_or_numbness"]})
+    context = browser.new_context()
+    enforce_csp(context)
+    context.add_init_script(path=str(AXE))
+    page = context.new_page()
+    try:
+        page.goto(guide_link(profile, base_url))
+        page.locator("#points article").first.wait_for()
+        assert page.locator("#urgent article").count() >= 1
+        result = page.evaluate("""async () => await axe.run(document, {
+            runOnly: {type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa', 'best-practice']},
+            resultTypes: ['violations']})""")
+        bad = [f"{v['impact']}: {v['id']}: {v['help']}" for v in result["violations"]
+               if v["impact"] in ("serious", "critical")]
+        assert bad == [], bad
+        assert page.locator("h1").count() == 1
     finally:
         context.close()
 
