@@ -11,7 +11,7 @@ from fastapi import FastAPI
 from api.api_key import ApiKeyMiddleware
 from api.body_limit import BodyLimitMiddleware
 from api.cds_security import warn_if_unverified
-from api.cors import JsonCorsMiddleware
+from api.cors import ScopedCorsMiddleware
 from api.errors import install_error_handlers
 from api.guide_cache import GuideCache
 from api.head import HeadAsGetMiddleware
@@ -61,11 +61,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
                        larger={"/cds-services": settings.cds_max_body_bytes})
     if settings.api_key is not None:  # inside CORS, so a browser sees a 401 rather than a CORS failure
         app.add_middleware(ApiKeyMiddleware, api_key=settings.api_key.get_secret_value())
-    if settings.cors_origins:
-        app.add_middleware(JsonCorsMiddleware, allow_origins=settings.cors_origins,
-                           allow_methods=["GET", "POST"],
-                           allow_headers=["Authorization", "Content-Type", "X-API-Key", "X-Request-ID"],
-                           expose_headers=["X-Request-ID"])
+    # CORS for the API's origins; /cds-services also for browser-based CDS clients (the CDS Hooks sandbox).
+    app.add_middleware(ScopedCorsMiddleware, origins=settings.cors_origins, cds_origins=settings.cds_cors_origins)
     app.add_middleware(HeadAsGetMiddleware)
     # Outermost: every response, refusals included, gets a request id, security headers and a log line.
     app.add_middleware(OperationsMiddleware, https=settings.public_base_url.startswith("https://"))

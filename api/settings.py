@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any, Literal
 from urllib.parse import SplitResult, urlsplit
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from api.cds_security import CDS_ASYMMETRIC_ALGORITHMS, cds_jwk_set_problem
@@ -47,6 +47,22 @@ class Settings(BaseSettings):
     cds_jwt_leeway_seconds: int = Field(30, ge=0, le=300, description="clock skew allowed on exp and iat")
     cds_jwt_max_lifetime_seconds: int = Field(3600, ge=60, le=86400, description=(
         "tokens whose exp is further than this after iat are refused (bounds the jti replay cache)"))
+    cds_issuer_jku: dict[str, list[str]] = Field(default_factory=dict, description=(
+        "JWK Set URLs (jku) each trusted issuer signs with, fetched when needed and cached by kid, so an EHR "
+        "can rotate keys without a redeploy: its iss mapped to a list of https URLs (JSON). A jku not listed "
+        "here is never fetched"))
+    cds_jku_timeout_seconds: float = Field(2.0, gt=0, le=10, description="timeout of one JWK Set fetch")
+    cds_jku_cache_seconds: int = Field(3600, ge=0, le=86400, description=(
+        "how long a fetched JWK Set is used before it is fetched again"))
+    cds_jku_min_refresh_seconds: float = Field(30.0, ge=0, le=3600, description=(
+        "a token with a kid not in the cached set fetches it again, at most once per this many seconds per URL"))
+    redis_url: SecretStr | None = Field(None, description=(
+        "redis:// or rediss:// URL of a Redis shared by every worker and replica, holding seen CDS Hooks jti "
+        "values until they expire; unset: each worker keeps its own in memory (needs pip install "
+        "'decision-aid[redis]')"))
+    cds_cors_origins: list[str] = Field(default_factory=list, description=(
+        "browser origins allowed to call /cds-services (JSON list), e.g. [\"https://sandbox.cds-hooks.org\"] "
+        "for the CDS Hooks sandbox; added to cors_origins for those paths only"))
     cds_fhir_servers: list[str] = Field(default_factory=list, description=(
         "FHIR base URLs the service may fetch missing prefetch from (JSON list); empty: never fetch"))
     cds_fhir_timeout_seconds: float = Field(5.0, gt=0, le=30, description="timeout of each FHIR fetch")
@@ -60,15 +76,33 @@ class Settings(BaseSettings):
             raise ValueError(f"DECISION_AID_RULES_DIR points to {str(value)!r}, which has no .yaml files")
         return value
 
-    @field_validator("cors_origins")
+    @field_validator("cors_origins", "cds_cors_origins")
     @classmethod
-    def _no_wildcard(cls, value: list[str]) -> list[str]:
+    def _no_wildcard(cls, value: list[str], info: ValidationInfo) -> list[str]:
         for origin in value:
             parts = urlsplit(origin)
             if not _https_or_local(parts) or parts.path or parts.query or parts.fragment:
                 raise ValueError(
-                    f"DECISION_AID_CORS_ORIGINS: {origin!r} is not allowed; list exact https:// origins "
-                    "(or http://localhost for local use), never '*'")
+                    f"DECISION_AID_{(info.field_name or '').upper()}: {origin!r} is not allowed; list exact "
+                    "https:// origins (or http://localhost for local use), never '*'")
+        return value
+
+    @field_validator("cds_issuer_jku")
+    @classmethod
+    def _jku_https(cls, value: dict[str, list[str]]) -> dict[str, list[str]]:
+        for issuer, urls in value.items():
+            for url in urls:
+                parts = urlsplit(url)
+                if not _https_or_local(parts) or parts.fragment:
+                    raise ValueError(f"DECISION_AID_CDS_ISSUER_JKU: {url!r} (for {issuer!r}) must be an https:// "
+                                     "URL (or http://localhost for local use), without credentials")
+        return value
+
+    @field_validator("redis_url")
+    @classmethod
+    def _redis_scheme(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not value.get_secret_value().startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError("DECISION_AID_REDIS_URL must start with redis://, rediss:// or unix://")
         return value
 
     @field_validator("public_base_url")

@@ -284,6 +284,22 @@ TEXT: Final[dict[str, str]] = {
     "bad_page": "Something went wrong with the page. Please fill in the form again.",
     "empty_question": "Write a question in the box first, then choose Add to my list.",
     "not_ready": "This page is not working just now. Please try again in a few minutes.",
+    "view_title": "Discussion guide",
+    "view_intro": (
+        "This guide was made from the facts in the link you opened. They are used to make this page "
+        "and are not kept."
+    ),
+    "view_noscript": (
+        "This page needs JavaScript to show the guide. Please turn on JavaScript in your web browser "
+        "and open the link again."
+    ),
+    "view_loading": "Making the guide. Please wait.",
+    "view_bad_link": "This link could not be read. Please open it again from the record.",
+    "view_failed": "The guide could not be made just now. Please try again in a few minutes.",
+    "view_understood": "What the guide was told",
+    "view_notices": "Please note",
+    "view_top_questions": "Questions to ask first",
+    "view_all_questions": "All the questions",
     "file_title": "My questions for my cancer team",
     "file_kb": "Made with knowledge base version {version}, checked on {reviewed_on}.",
 }

@@ -21,9 +21,10 @@ from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 from fastapi.routing import APIRoute
 from pydantic import BaseModel, SecretStr, ValidationError
+from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.cds_security import CdsAuthError, CdsTokenVerifier
+from api.cds_security import CdsAuthError, CdsReplayStoreError, CdsTokenVerifier
 from api.deps import get_knowledge_base, get_settings
 from api.errors import media_not_json
 from api.settings import Settings
@@ -60,6 +61,9 @@ class CdsRoute(APIRoute):
             except CdsAuthError as error:
                 return _outcome(401, error.message, "login",
                                 headers={"WWW-Authenticate": 'Bearer error="invalid_token"'})
+            except CdsReplayStoreError:
+                return _outcome(503, "The token's one-time value (jti) cannot be checked just now; try again.",
+                                "transient", headers={"Retry-After": "5"})
             except CdsError as error:
                 return _outcome(error.status, error.text, error.code, diagnostics=error.diagnostics)
             except StarletteHTTPException as error:
@@ -78,14 +82,16 @@ def _outcome(status: int, text: str, code: str, *, diagnostics: str | None = Non
 router = APIRouter(prefix="/cds-services", tags=["CDS Hooks"], route_class=CdsRoute)
 
 
-def _authorise(request: Request, path: str) -> None:
+async def _authorise(request: Request, path: str) -> None:
     settings = get_settings(request)
     if not settings.cds_verify_jwt:
         return
     verifier: CdsTokenVerifier | None = getattr(request.app.state, "cds_verifier", None)
     if verifier is None:
         verifier = request.app.state.cds_verifier = CdsTokenVerifier.from_settings(settings)
-    verifier.verify(request.headers.get("authorization"), f"{settings.public_base_url}{path}")
+    # In a worker thread: a jku fetch or a Redis round trip must not hold up the event loop.
+    await run_in_threadpool(verifier.verify, request.headers.get("authorization"),
+                            f"{settings.public_base_url}{path}")
 
 
 async def _body(request: Request, model: type[_Model]) -> _Model:
@@ -112,13 +118,13 @@ def _problems(error: ValidationError, prefix: str = "") -> str:
 
 @router.get("", summary="CDS Hooks discovery: the services offered and their prefetch templates")
 async def discover(request: Request) -> JSONResponse:
-    _authorise(request, "/cds-services")
+    await _authorise(request, "/cds-services")
     return JSONResponse(discovery())
 
 
 @router.post("/{service_id}", summary="Call the patient-view service: FHIR R4 / mCODE prefetch in, cards out")
 async def call_service(service_id: str, request: Request) -> JSONResponse:
-    _authorise(request, f"/cds-services/{service_id}")
+    await _authorise(request, f"/cds-services/{service_id}")
     if service_id != SERVICE_ID:
         raise CdsError(404, f"No CDS service {service_id[:80]!r}; GET /cds-services lists {SERVICE_ID!r}.",
                        code="not-found")
@@ -259,7 +265,7 @@ async def _get_json(client: httpx.AsyncClient, url: str) -> Any:
 
 @router.post("/{service_id}/feedback", summary="Feedback on cards: counted, never stored with patient data")
 async def feedback(service_id: str, request: Request) -> JSONResponse:
-    _authorise(request, f"/cds-services/{service_id}/feedback")
+    await _authorise(request, f"/cds-services/{service_id}/feedback")
     if service_id != SERVICE_ID:
         raise CdsError(404, f"No CDS service {service_id[:80]!r}.", code="not-found")
     report = await _body(request, FeedbackRequest)

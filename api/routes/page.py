@@ -247,6 +247,14 @@ async def submit(request: Request) -> Response:
                       "treatments" if action == "add_treatment" else "")
 
 
+@router.get("/guide/view", response_class=HTMLResponse, summary="The full guide a CDS Hooks card links to")
+def guide_view(request: Request) -> HTMLResponse:
+    """The page behind the summary card's link. The profile is in the URL fragment, which the browser
+    keeps to itself; the page's script sends it to POST /v1/guide and shows the answer. So this
+    route sees no patient data, and nothing is stored."""
+    return _render(request, "guide_view.html")
+
+
 @router.post("/my-questions.md", summary="The kept questions as a Markdown file")
 async def download(request: Request) -> Response:
     kb = loaded_knowledge_base(request)

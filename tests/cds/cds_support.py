@@ -36,3 +36,10 @@ def hook_body(prefetch: dict[str, Any] | None, patient_id: str, *, user: str = "
     if prefetch is not None:
         body["prefetch"] = copy.deepcopy(prefetch)
     return body
+
+
+def card_with_topic(cards: list[dict[str, Any]], code: str) -> dict[str, Any]:
+    """The one card whose ``source.topic.code`` is ``code`` (``record``, ``guide``)."""
+    found = [card for card in cards if card["source"].get("topic", {}).get("code") == code]
+    assert len(found) == 1, [card["source"].get("topic") for card in cards]
+    return found[0]

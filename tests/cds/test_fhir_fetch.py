@@ -15,7 +15,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from api.settings import Settings
-from cds.cds_support import SERVICE_URL, Auth, hook_body, load
+from cds.cds_support import SERVICE_URL, Auth, card_with_topic, hook_body, load
 
 PATIENT = "mbc-hr-1"
 TOKEN = "ehr-access-token-7f3a9c1e5b"
@@ -112,13 +112,13 @@ def test_missing_prefetch_is_fetched_with_the_lent_token(ehr: FakeEhr, secure_se
         prefetched = hook_body(load("hr_positive_after_ai_pik3ca.json"), PATIENT)
         sent = client.post(SERVICE_URL, json=prefetched, headers=auth())
     assert fetched.status_code == 200, fetched.text
-    urls = [card["source"]["url"] for card in fetched.json()["cards"]]
-    assert urls == [card["source"]["url"] for card in sent.json()["cards"]], "the same guide as from prefetch"
+    links = [card.get("links") for card in fetched.json()["cards"]]
+    assert links == [card.get("links") for card in sent.json()["cards"]], "the same guide as from prefetch"
     assert ehr.requests and all(header == f"Bearer {TOKEN}" for _, header in ehr.requests)
     paths = [path for path, _ in ehr.requests]
     assert f"/fhir/Patient/{PATIENT}" in paths
     assert any("page=2" in path for path in paths), "the next page was followed"
-    facts = fetched.json()["cards"][0]["detail"]
+    facts = card_with_topic(fetched.json()["cards"], "record")["detail"]
     assert "Spread to: liver" in facts, "an entry from the second page"
     assert "further pages" not in facts
 
@@ -179,7 +179,7 @@ def test_an_optional_key_that_fails_is_named_but_the_guide_is_built(ehr: FakeEhr
     with app_for(ehr, secure_settings) as client:
         response = client.post(SERVICE_URL, json=with_server(ehr), headers=auth())
     assert response.status_code == 200
-    assert "did not send 'medication\\_statements'" in response.json()["cards"][0]["detail"]
+    assert "did not send 'medication\\_statements'" in card_with_topic(response.json()["cards"], "record")["detail"]
 
 
 def test_a_patient_the_server_does_not_know_is_no_data(ehr: FakeEhr, secure_settings: Settings, auth: Auth) -> None:
@@ -187,7 +187,7 @@ def test_a_patient_the_server_does_not_know_is_no_data(ehr: FakeEhr, secure_sett
     with app_for(ehr, secure_settings) as client:
         response = client.post(SERVICE_URL, json=body, headers=auth())
     assert response.status_code == 200
-    assert "Patient record not found" in response.json()["cards"][0]["detail"]
+    assert "Patient record not found" in card_with_topic(response.json()["cards"], "record")["detail"]
     assert all(header is None for _, header in ehr.requests), "no token lent, none sent"
 
 
@@ -197,7 +197,7 @@ def test_paging_stops_after_a_few_pages_and_says_so(ehr: FakeEhr, secure_setting
         response = client.post(SERVICE_URL, json=with_server(ehr), headers=auth())
     assert response.status_code == 200
     assert sum(path.startswith("/fhir/Condition") for path, _ in ehr.requests) == 5
-    facts = response.json()["cards"][0]["detail"]
+    facts = card_with_topic(response.json()["cards"], "record")["detail"]
     assert "'conditions' has more results on further pages, which were not read" in facts
 
 
@@ -207,7 +207,7 @@ def test_next_links_to_another_host_are_not_followed(ehr: FakeEhr, secure_settin
         response = client.post(SERVICE_URL, json=with_server(ehr), headers=auth())
     assert response.status_code == 200
     assert not any("page=2" in path for path, _ in ehr.requests), "the token never goes to another host"
-    assert "further pages, which were not read" in response.json()["cards"][0]["detail"]
+    assert "further pages, which were not read" in card_with_topic(response.json()["cards"], "record")["detail"]
 
 
 @pytest.mark.parametrize("url", ["http://ehr.example.org/fhir", "http://localhost.evil.example.com/fhir",
